@@ -1,0 +1,11 @@
+export * from "./annotations.js";
+export type * from "./common.js";
+export * from "./defaults.js";
+export * from "./duration.js";
+export type * from "./environment.js";
+export * from "./formats.js";
+export type * from "./release.js";
+export * from "./resources.js";
+export * from "./schema.js";
+export * from "./settings.js";
+export * from "./validation.js";

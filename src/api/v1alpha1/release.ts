@@ -1,0 +1,370 @@
+// The Release API: one version to one environment, one attempt. The spec is immutable once created
+// (a re-attempt is a new object); everything the operator learns and decides lives in status, so a
+// restarted operator resumes exactly where it stopped.
+import type { BaselineMode, SmokeSafety, Verdict } from "./environment.js";
+import type {
+  Condition,
+  Duration,
+  ObjectName,
+  Strategy,
+  Timestamp,
+  VersionString,
+} from "./common.js";
+
+export interface ReleaseSpec {
+  /** The Environment (same namespace) this release goes to. One release targets exactly one environment. */
+  environment: ObjectName;
+  /** The version to release, as its image tag, e.g. `1.4.2`. */
+  version: VersionString;
+  /** The source commit (SHA or ref) of the version; the change summary ends there. Defaults to the version's tag. */
+  revision?: string;
+  /** The version a rollback returns to. Defaults to the environment's `currentVersion`. */
+  rollbackTarget?: VersionString;
+  /** A pre-made strategy choice; it must be one of the environment's strategies. */
+  strategy?: Strategy;
+  /**
+   * Arguments appended to `deploy.sh <version>` after the environment's arguments for the strategy.
+   * @maxItems 32
+   */
+  strategyArgs?: string[];
+  /** Overrides of environment settings, each allowed by the environment's `allowedOverrides`. */
+  overrides?: ReleaseOverrides;
+  /** Items left out of the release scope. */
+  scope?: ReleaseScope;
+}
+
+export interface ReleaseOverrides {
+  deploy?: DeployOverrides;
+  smoke?: SmokeOverrides;
+  watch?: WatchOverrides;
+}
+
+export interface DeployOverrides {
+  timeout?: Duration;
+  idleTimeout?: Duration;
+}
+
+export interface SmokeOverrides {
+  timeout?: Duration;
+}
+
+export interface WatchOverrides {
+  duration?: Duration;
+  interval?: Duration;
+}
+
+export interface ReleaseScope {
+  /**
+   * Tickets or commits (ids or SHAs) excluded from the change scope.
+   * @maxItems 128
+   */
+  exclude?: string[];
+}
+
+/** Where a Release is in its life. */
+export type ReleasePhase =
+  | "Pending"
+  | "PreReleaseGate"
+  | "StrategySelect"
+  | "Execute"
+  | "SmokeTest"
+  | "WatchWindow"
+  | "CommitOrRollback"
+  | "RollingBack"
+  | "Completed";
+
+/** How a phase ended. */
+export type PhaseOutcome = "Succeeded" | "Failed" | "Aborted" | "Skipped" | "Overridden";
+
+export interface ReleaseStatus {
+  /**
+   * The generation of the spec the status was computed for.
+   * @asType integer
+   */
+  observedGeneration?: number;
+  phase?: ReleasePhase;
+  verdict?: Verdict;
+  /** Why the release is where it is: the full reason chain, most recent cause last. */
+  reason?: string;
+  /** When the operator first picked the release up. */
+  startedAt?: Timestamp;
+  /** When the verdict was reached. */
+  completedAt?: Timestamp;
+  /** @maxItems 16 */
+  conditions?: Condition[];
+  /**
+   * One record per phase entered, in order.
+   * @maxItems 32
+   */
+  phases?: PhaseRecord[];
+  /** What the operator waits for, with the exact command to answer. */
+  pendingDecision?: PendingDecision;
+  /**
+   * Every decision taken (annotations read), in order.
+   * @maxItems 64
+   */
+  decisions?: DecisionRecord[];
+  /** The version a rollback returns to, as resolved at the gate. */
+  rollbackTarget?: VersionString;
+  /** The version that was running before this release (`{previousVersion}`). */
+  previousVersion?: VersionString;
+  /** The gate's findings. */
+  gate?: GateSummary;
+  /** The strategy: what was recommended, what was chosen and by whom. */
+  strategy?: StrategyChoice;
+  /**
+   * The Jobs the release ran: deploy, rollback, smoke.
+   * @maxItems 16
+   */
+  jobs?: JobRecord[];
+  /**
+   * Smoke results of the last run (after the deploy, then after a rollback).
+   * @maxItems 96
+   */
+  smoke?: SmokeResult[];
+  baseline?: BaselineRecord;
+  watch?: WatchProgress;
+  /**
+   * Every breach seen in the watch windows.
+   * @maxItems 32
+   */
+  breaches?: Breach[];
+  /** Set when the verdict skipped part of the process: an incident retrospective is due. */
+  incident?: IncidentFlag;
+  /** Where the report is. */
+  report?: ReportLocations;
+}
+
+export interface PhaseRecord {
+  phase: ReleasePhase;
+  startedAt: Timestamp;
+  finishedAt?: Timestamp;
+  outcome?: PhaseOutcome;
+  message?: string;
+}
+
+/** The kinds of decision a human can give by annotating the Release. */
+export type DecisionKind =
+  | "gate"
+  | "approval"
+  | "override"
+  | "strategy"
+  | "manual-result"
+  | "escalation"
+  | "skip-watch"
+  | "abort";
+
+export interface PendingDecision {
+  kind: DecisionKind;
+  /** What is asked, in a sentence. */
+  question: string;
+  /** Since when the operator has been waiting. */
+  since: Timestamp;
+  /**
+   * The exact commands that answer, one per option, e.g. `kubectl annotate release nav-1-4-2 approved=true`.
+   * @maxItems 8
+   */
+  commands: string[];
+}
+
+export interface DecisionRecord {
+  kind: DecisionKind;
+  /** The annotation read. */
+  annotation: string;
+  /** Its value, as written. */
+  value: string;
+  /** Who gave it, where known (the approver named in the annotation). */
+  by?: string;
+  /** When the operator read it. */
+  at: Timestamp;
+  /** Whether the value was valid and acted upon. */
+  accepted: boolean;
+  /** What it did, or why it was refused. */
+  message?: string;
+}
+
+/** The result of one gate check. */
+export type CheckStatus = "Passed" | "Failed" | "Overridden" | "Waiting" | "Skipped";
+
+export interface GateSummary {
+  /**
+   * One entry per check: acceptance, change summary, rollback readiness, restrictions, observability.
+   * @maxItems 32
+   */
+  checks: GateCheck[];
+  changes?: ChangeSummary;
+  /**
+   * Risks shown to the approver.
+   * @maxItems 32
+   */
+  openRisks?: string[];
+  /**
+   * What blocks the release now.
+   * @maxItems 32
+   */
+  blockingIssues?: string[];
+  /** The PRE-RELEASE GATE box, as shown in the report. */
+  text?: string;
+}
+
+export interface GateCheck {
+  name: string;
+  status: CheckStatus;
+  message?: string;
+}
+
+export interface ChangeSummary {
+  /** The tag the summary starts from (the last release), when one exists. */
+  fromTag?: string;
+  /** The commit it ends at. */
+  toRevision?: string;
+  /** @asType integer */
+  commits: number;
+  /** @asType integer */
+  tickets?: number;
+  /** True when any commit is a breaking change. */
+  breaking: boolean;
+  /** @maxItems 64 */
+  components: ComponentChanges[];
+}
+
+export interface ComponentChanges {
+  component: string;
+  /** @asType integer */
+  features: number;
+  /** @asType integer */
+  fixes: number;
+  /** @asType integer */
+  breaking: number;
+  /** @asType integer */
+  security: number;
+  /** @asType integer */
+  other: number;
+}
+
+export interface StrategyChoice {
+  recommended?: Strategy;
+  /** Why it was recommended. */
+  recommendationReason?: string;
+  chosen?: Strategy;
+  /** Who chose: the spec, the environment's auto-selection, or a decision. */
+  source?: "spec" | "auto" | "decision";
+}
+
+/** What a Job did for the release. */
+export type JobPurpose = "deploy" | "rollback" | "smoke" | "rollback-smoke";
+
+export interface JobRecord {
+  purpose: JobPurpose;
+  /** The Job's deterministic name. */
+  name: ObjectName;
+  uid?: string;
+  /** The node the pod ran on. */
+  nodeName?: string;
+  startedAt?: Timestamp;
+  finishedAt?: Timestamp;
+  /** @asType integer */
+  exitCode?: number;
+  outcome?: "Running" | "Succeeded" | "Failed" | "Hung" | "TimedOut" | "Deleted";
+  message?: string;
+}
+
+export interface SmokeResult {
+  name: string;
+  kind: "http" | "job";
+  /** Which run: after the deploy or after a rollback. */
+  run: "release" | "rollback";
+  passed: boolean;
+  /** @asType integer */
+  durationMs: number;
+  /** The first lines of a failure. */
+  message?: string;
+  safety?: SmokeSafety;
+}
+
+export interface BaselineRecord {
+  mode: BaselineMode;
+  capturedAt?: Timestamp;
+  window?: Duration;
+  /** @maxItems 32 */
+  values?: MetricValue[];
+}
+
+export interface MetricValue {
+  metric: string;
+  /** Absent when the query returned no data. */
+  value?: number;
+}
+
+/** How one metric looked at one interval. */
+export type MetricVerdict = "ok" | "soft" | "hard" | "no-data";
+
+export interface WatchProgress {
+  /** Which window: the release's, or the mini window after a rollback. */
+  window: "release" | "rollback";
+  startedAt: Timestamp;
+  /** When the window ends, extensions included. */
+  endsAt: Timestamp;
+  /** Total extension granted by `escalation=extend=<d>` decisions. */
+  extendedBy?: Duration;
+  /** @asType integer */
+  intervalsEvaluated: number;
+  /** @asType integer */
+  consecutiveHealthFailures?: number;
+  /** Since when no metric has returned data, while that lasts. */
+  noDataSince?: Timestamp;
+  lastEvaluatedAt?: Timestamp;
+  /**
+   * The most recent interval snapshots (the full series is in the report).
+   * @maxItems 10
+   */
+  snapshots?: WatchSnapshot[];
+}
+
+export interface WatchSnapshot {
+  at: Timestamp;
+  /** Minutes since the window started, e.g. `T+3m`. */
+  elapsed: string;
+  /** @maxItems 32 */
+  metrics: MetricSnapshot[];
+  health?: "ok" | "failed";
+}
+
+export interface MetricSnapshot {
+  metric: string;
+  value?: number;
+  baseline?: number;
+  /** How many times worse than the baseline (direction taken into account). */
+  ratio?: number;
+  verdict: MetricVerdict;
+}
+
+export interface Breach {
+  metric: string;
+  severity: "soft" | "hard";
+  at: Timestamp;
+  /** Minutes since the window started, e.g. `T+3m`. */
+  elapsed: string;
+  value?: number;
+  baseline?: number;
+  ratio?: number;
+  message: string;
+}
+
+export interface IncidentFlag {
+  reason: string;
+  at: Timestamp;
+}
+
+export interface ReportLocations {
+  /** The ConfigMap holding `release.md` (and `rollback.md`). */
+  configMap?: ObjectName;
+  /** Path of the release report in the report repository. */
+  gitPath?: string;
+  /** Path of the rollback report, when a rollback ran. */
+  rollbackGitPath?: string;
+  /** The commit that holds the final report. */
+  gitCommit?: string;
+  /** The tag set on Released. */
+  gitTag?: string;
+}

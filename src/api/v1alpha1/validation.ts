@@ -1,0 +1,79 @@
+// Turning schema failures into messages a user can act on: the field path as kubectl shows it, the
+// value given, and what is valid.
+import type { z } from "zod";
+
+export interface SpecIssue {
+  /** The field, e.g. `spec.watch.metrics[0].hardRatio`. */
+  path: string;
+  /** What is wrong and what is valid. */
+  message: string;
+  /** The value given, rendered short; absent when the field was missing. */
+  given?: string;
+}
+
+export type SpecResult<T> = { ok: true; value: T } | { ok: false; issues: SpecIssue[] };
+
+export function formatPath(root: string, path: readonly PropertyKey[]): string {
+  let out = root;
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else if (typeof segment === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) out += `.${segment}`;
+    else out += `[${JSON.stringify(String(segment))}]`;
+  }
+  return out;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current = input;
+  for (const segment of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
+}
+
+const MAX_GIVEN = 80;
+
+export function renderGiven(value: unknown): string {
+  const rendered = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  return rendered.length > MAX_GIVEN ? `${rendered.slice(0, MAX_GIVEN - 1)}…` : rendered;
+}
+
+/** One issue per problem, in the order of the fields. */
+export function toSpecIssues(error: z.ZodError, input: unknown, root: string): SpecIssue[] {
+  return error.issues.map((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return {
+        path: formatPath(root, issue.path),
+        message: `has unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`,
+      };
+    }
+    const given = valueAt(input, issue.path);
+    if (given === undefined && issue.code === "invalid_type") {
+      return { path: formatPath(root, issue.path), message: `is required: it ${issue.message}` };
+    }
+    return {
+      path: formatPath(root, issue.path),
+      message: issue.message,
+      ...(given === undefined || typeof given === "object" ? {} : { given: renderGiven(given) }),
+    };
+  });
+}
+
+/** `spec.watch.interval: got "5x"; must be a duration such as 90s, 5m or 1h30m (units ms, s, m, h)` */
+export function describeIssue(issue: SpecIssue): string {
+  return issue.given === undefined
+    ? `${issue.path}: ${issue.message}`
+    : `${issue.path}: got ${issue.given}; ${issue.message}`;
+}
+
+export function describeIssues(issues: readonly SpecIssue[]): string {
+  return issues.map(describeIssue).join("\n");
+}
+
+export function parseWith<T>(schema: z.ZodType<T>, input: unknown, root: string): SpecResult<T> {
+  const result = schema.safeParse(input);
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, issues: toSpecIssues(result.error, input, root) };
+}
