@@ -46,7 +46,9 @@ async function main(check: boolean): Promise<number> {
       console.log(`Generated files are fresh (${files.size} checked).`);
       return 0;
     }
-    console.error("Generated files are stale: the API types in src/api/v1alpha1 changed without regenerating.");
+    console.error(
+      "Generated files are stale: the API types in src/api/v1alpha1 changed without regenerating.",
+    );
     for (const relative of stale) console.error(`  out of date: ${relative}`);
     for (const relative of stray) console.error(`  no longer generated: ${relative}`);
     console.error("Run `npm run generate` and commit the result.");

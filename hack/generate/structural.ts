@@ -59,14 +59,18 @@ const SCALAR_TYPES = new Set(["string", "number", "integer", "boolean", "object"
 
 function definitionName(ref: string): string {
   const prefix = "#/definitions/";
-  if (!ref.startsWith(prefix)) throw new SchemaConversionError(ref, "only local #/definitions references are supported");
+  if (!ref.startsWith(prefix))
+    throw new SchemaConversionError(ref, "only local #/definitions references are supported");
   return decodeURIComponent(ref.slice(prefix.length));
 }
 
 function convertRef(node: JSONSchema7, ref: string, ctx: Context): OpenApiSchema {
   const name = definitionName(ref);
   if (ctx.inlining.includes(name)) {
-    throw new SchemaConversionError(ctx.where, `type ${name} refers to itself; CRD schemas cannot be recursive`);
+    throw new SchemaConversionError(
+      ctx.where,
+      `type ${name} refers to itself; CRD schemas cannot be recursive`,
+    );
   }
   const target = ctx.definitions[name];
   if (target === undefined) throw new SchemaConversionError(ctx.where, `unknown type ${name}`);
@@ -82,14 +86,21 @@ export function convertNamed(node: JSONSchema7Definition, name: string, ctx: Con
   const { stringFormats, numberFormats, validationRules } = ctx.options;
   const stringFormat = stringFormats[name];
   if (stringFormat !== undefined) {
-    if (out.type !== "string") throw new SchemaConversionError(ctx.where, `format ${name} is for strings, type is ${out.type ?? "none"}`);
+    if (out.type !== "string")
+      throw new SchemaConversionError(
+        ctx.where,
+        `format ${name} is for strings, type is ${out.type ?? "none"}`,
+      );
     out.pattern = stringFormat.pattern;
     out.maxLength = stringFormat.maxLength;
   }
   const numberFormat = numberFormats[name];
   if (numberFormat !== undefined) {
     if (out.type !== "number" && out.type !== "integer") {
-      throw new SchemaConversionError(ctx.where, `bounds ${name} are for numbers, type is ${out.type ?? "none"}`);
+      throw new SchemaConversionError(
+        ctx.where,
+        `bounds ${name} are for numbers, type is ${out.type ?? "none"}`,
+      );
     }
     if (numberFormat.exclusiveMinimum !== undefined) {
       out.minimum = numberFormat.exclusiveMinimum;
@@ -111,24 +122,38 @@ function convert(definition: JSONSchema7Definition, ctx: Context): OpenApiSchema
   if (node.$ref !== undefined) return convertRef(node, node.$ref, ctx);
   for (const unsupported of ["anyOf", "oneOf", "allOf", "not", "if"] as const) {
     if (node[unsupported] !== undefined) {
-      throw new SchemaConversionError(ctx.where, `${unsupported} cannot be expressed structurally; use one type or an enum`);
+      throw new SchemaConversionError(
+        ctx.where,
+        `${unsupported} cannot be expressed structurally; use one type or an enum`,
+      );
     }
   }
   const out: OpenApiSchema = {};
   if (node.description !== undefined) out.description = node.description;
 
   let type = node.type;
-  if (type === undefined && node.const !== undefined) type = typeof node.const === "number" ? "number" : "string";
+  if (type === undefined && node.const !== undefined)
+    type = typeof node.const === "number" ? "number" : "string";
   if (Array.isArray(type)) {
-    throw new SchemaConversionError(ctx.where, `a union of types (${type.join(", ")}) is not structural; nullable fields are not supported`);
+    throw new SchemaConversionError(
+      ctx.where,
+      `a union of types (${type.join(", ")}) is not structural; nullable fields are not supported`,
+    );
   }
   if (type === undefined || !SCALAR_TYPES.has(type)) {
     throw new SchemaConversionError(ctx.where, `no usable type (${String(type)})`);
   }
   out.type = type as NonNullable<OpenApiSchema["type"]>;
 
-  if (node.enum !== undefined) out.enum = node.enum.filter((value) => value !== null && typeof value !== "object") as (string | number | boolean)[];
-  if (node.const !== undefined && (typeof node.const === "string" || typeof node.const === "number" || typeof node.const === "boolean")) {
+  if (node.enum !== undefined) {
+    out.enum = node.enum.filter(
+      (value): value is string | number | boolean => value !== null && typeof value !== "object",
+    );
+  }
+  if (
+    node.const !== undefined &&
+    (typeof node.const === "string" || typeof node.const === "number" || typeof node.const === "boolean")
+  ) {
     out.enum = [node.const];
   }
 
@@ -137,7 +162,8 @@ function convert(definition: JSONSchema7Definition, ctx: Context): OpenApiSchema
       if (node.pattern !== undefined) out.pattern = node.pattern;
       if (node.minLength !== undefined) out.minLength = node.minLength;
       if (node.maxLength !== undefined) out.maxLength = node.maxLength;
-      else if (out.enum === undefined && ctx.options.defaultMaxLength !== undefined) out.maxLength = ctx.options.defaultMaxLength;
+      else if (out.enum === undefined && ctx.options.defaultMaxLength !== undefined)
+        out.maxLength = ctx.options.defaultMaxLength;
       break;
     case "number":
     case "integer":
@@ -168,15 +194,14 @@ function convert(definition: JSONSchema7Definition, ctx: Context): OpenApiSchema
 
 function convertObject(node: JSONSchema7, out: OpenApiSchema, ctx: Context): void {
   const properties = node.properties ?? {};
-  const names = Object.keys(properties);
   const additional = node.additionalProperties;
-  if (names.length > 0) {
+  if (Object.keys(properties).length > 0) {
     // `additionalProperties: false` beside `properties` is not structural; the apiserver prunes unknown
     // fields anyway.
     out.properties = {};
-    for (const name of names) {
+    for (const [name, child] of Object.entries(properties)) {
       const where = `${ctx.where}.${name}`;
-      const property = convert(properties[name] as JSONSchema7Definition, { ...ctx, where });
+      const property = convert(child, { ...ctx, where });
       const keys = ctx.options.listMapKeys[name];
       if (keys !== undefined && property.type === "array") {
         property["x-kubernetes-list-type"] = "map";
@@ -196,7 +221,12 @@ function convertObject(node: JSONSchema7, out: OpenApiSchema, ctx: Context): voi
 }
 
 /** Converts the root type `name` of a generated schema. */
-export function toStructural(schema: JSONSchema7, name: string, options: StructuralOptions, where = name): OpenApiSchema {
+export function toStructural(
+  schema: JSONSchema7,
+  name: string,
+  options: StructuralOptions,
+  where = name,
+): OpenApiSchema {
   const definitions = (schema.definitions ?? {}) as Record<string, JSONSchema7Definition>;
   const root = schema.$ref !== undefined ? (definitions[definitionName(schema.$ref)] ?? schema) : schema;
   return convertNamed(root, name, { definitions, options, where, inlining: [name] });
@@ -208,7 +238,7 @@ export function schemaAt(schema: OpenApiSchema, path: string): OpenApiSchema | u
   for (const segment of path.split(".")) {
     const isList = segment.endsWith("[]");
     const key = isList ? segment.slice(0, -2) : segment;
-    node = node?.properties?.[key];
+    node = node.properties?.[key];
     if (isList) node = node?.items;
     if (node === undefined) return undefined;
   }
@@ -216,10 +246,15 @@ export function schemaAt(schema: OpenApiSchema, path: string): OpenApiSchema | u
 }
 
 /** Writes each default at its path, and says so in the field's description. */
-export function applyDefaults(schema: OpenApiSchema, defaults: Readonly<Record<string, unknown>>, where: string): void {
+export function applyDefaults(
+  schema: OpenApiSchema,
+  defaults: Readonly<Record<string, unknown>>,
+  where: string,
+): void {
   for (const [path, value] of Object.entries(defaults)) {
     const node = schemaAt(schema, path);
-    if (node === undefined) throw new SchemaConversionError(`${where}.${path}`, "a default is set for a field that does not exist");
+    if (node === undefined)
+      throw new SchemaConversionError(`${where}.${path}`, "a default is set for a field that does not exist");
     node.default = value;
     const shown = typeof value === "string" ? `\`${value}\`` : String(value);
     node.description = `${node.description ?? ""}${node.description === undefined ? "" : " "}Defaults to ${shown}.`;

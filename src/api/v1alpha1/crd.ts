@@ -33,7 +33,12 @@ export const RELEASE_PRINTER_COLUMNS: PrinterColumn[] = [
 ];
 
 export const ENVIRONMENT_PRINTER_COLUMNS: PrinterColumn[] = [
-  { name: "Tier", type: "string", jsonPath: ".spec.tier", description: "production, staging or development." },
+  {
+    name: "Tier",
+    type: "string",
+    jsonPath: ".spec.tier",
+    description: "production, staging or development.",
+  },
   {
     name: "Current",
     type: "string",

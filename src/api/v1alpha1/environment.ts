@@ -29,11 +29,7 @@ export type Verdict = "Released" | "Released-with-override" | "Rolled-Back" | "R
 
 /** Environment fields a Release may override, when the Environment allows it in `allowedOverrides`. */
 export type OverridableField =
-  | "deploy.timeout"
-  | "deploy.idleTimeout"
-  | "smoke.timeout"
-  | "watch.duration"
-  | "watch.interval";
+  "deploy.timeout" | "deploy.idleTimeout" | "smoke.timeout" | "watch.duration" | "watch.interval";
 
 export interface EnvironmentSpec {
   /** The kind of target. Defaults for approval, smoke, strategy selection and watch depend on it. */

@@ -24,12 +24,14 @@ export const FORMATS = {
   VersionString: {
     pattern: "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$",
     maxLength: 128,
-    describe: "a version usable as an image tag: letters, digits, '.', '_', '-', not starting with '.' or '-', at most 128 characters",
+    describe:
+      "a version usable as an image tag: letters, digits, '.', '_', '-', not starting with '.' or '-', at most 128 characters",
   },
   ObjectName: {
     pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
     maxLength: 253,
-    describe: "the name of one object: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+    describe:
+      "the name of one object: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
   },
   HttpUrl: {
     pattern: "^https?://[^\\s/$.?#][^\\s]*$",

@@ -2,14 +2,7 @@
 // (a re-attempt is a new object); everything the operator learns and decides lives in status, so a
 // restarted operator resumes exactly where it stopped.
 import type { BaselineMode, SmokeSafety, Verdict } from "./environment.js";
-import type {
-  Condition,
-  Duration,
-  ObjectName,
-  Strategy,
-  Timestamp,
-  VersionString,
-} from "./common.js";
+import type { Condition, Duration, ObjectName, Strategy, Timestamp, VersionString } from "./common.js";
 
 export interface ReleaseSpec {
   /** The Environment (same namespace) this release goes to. One release targets exactly one environment. */
@@ -145,14 +138,7 @@ export interface PhaseRecord {
 
 /** The kinds of decision a human can give by annotating the Release. */
 export type DecisionKind =
-  | "gate"
-  | "approval"
-  | "override"
-  | "strategy"
-  | "manual-result"
-  | "escalation"
-  | "skip-watch"
-  | "abort";
+  "gate" | "approval" | "override" | "strategy" | "manual-result" | "escalation" | "skip-watch" | "abort";
 
 export interface PendingDecision {
   kind: DecisionKind;

@@ -55,24 +55,25 @@ const integer = (min: number, max: number) =>
     .max(max, { error: () => `must be at most ${max}` });
 
 const list = <T extends z.ZodType>(item: T, max: number) =>
-  z.array(item, { error: () => "must be a list" }).max(max, { error: () => `must have at most ${max} items` });
+  z
+    .array(item, { error: () => "must be a list" })
+    .max(max, { error: () => `must have at most ${max} items` });
 
 const stringMap = () => z.record(text(253), text(), { error: () => "must be a map of strings to strings" });
 
 /** Exactly one of the named fields is set. */
-const exactlyOne =
-  (fields: readonly string[]) => (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
-    const set = fields.filter((field) => value[field] !== undefined);
-    if (set.length !== 1) {
-      ctx.addIssue({
-        code: "custom",
-        message:
-          set.length === 0
-            ? `needs exactly one of: ${fields.join(", ")}`
-            : `sets ${set.join(" and ")}; exactly one of ${fields.join(", ")} is allowed`,
-      });
-    }
-  };
+const exactlyOne = (fields: readonly string[]) => (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
+  const set = fields.filter((field) => value[field] !== undefined);
+  if (set.length !== 1) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        set.length === 0
+          ? `needs exactly one of: ${fields.join(", ")}`
+          : `sets ${set.join(" and ")}; exactly one of ${fields.join(", ")} is allowed`,
+    });
+  }
+};
 
 const uniqueBy =
   <T>(key: (item: T) => string, what: string) =>
@@ -81,7 +82,11 @@ const uniqueBy =
     items.forEach((item, index) => {
       const name = key(item);
       if (seen.has(name)) {
-        ctx.addIssue({ code: "custom", path: [index], message: `repeats the ${what} "${name}"; each must be unique` });
+        ctx.addIssue({
+          code: "custom",
+          path: [index],
+          message: `repeats the ${what} "${name}"; each must be unique`,
+        });
       }
       seen.add(name);
     });
@@ -180,7 +185,9 @@ const sourceRepository = z.strictObject({
 const acceptanceCriterion = z.strictObject({
   id: nonEmpty(253),
   description: text().optional(),
-  tests: list(nonEmpty(), 256).min(1, { error: () => "must name at least one test that proves the criterion" }),
+  tests: list(nonEmpty(), 256).min(1, {
+    error: () => "must name at least one test that proves the criterion",
+  }),
   critical: z.boolean({ error: () => "must be true or false" }).optional(),
 });
 
@@ -217,7 +224,9 @@ const deploy = z.strictObject({
   requiredEnv: list(format("EnvVarName"), 256).optional(),
   nodeSelector: stringMap().optional(),
   tolerations: list(toleration, 32).optional(),
-  affinity: z.record(z.string(), z.unknown(), { error: () => "must be an object, as in a Pod spec" }).optional(),
+  affinity: z
+    .record(z.string(), z.unknown(), { error: () => "must be an object, as in a Pod spec" })
+    .optional(),
   serviceAccountName: format("ObjectName").optional(),
   podSecurity: oneOf(["restricted", "baseline", "privileged"]).optional(),
   idleTimeout: duration().optional(),
@@ -267,7 +276,10 @@ const smoke = z
     const names = [...(value.http ?? []), ...(value.jobs ?? [])].map((smokeCase) => smokeCase.name);
     const repeated = names.filter((name, index) => names.indexOf(name) !== index);
     for (const name of new Set(repeated)) {
-      ctx.addIssue({ code: "custom", message: `repeats the case name "${name}"; each case needs its own name` });
+      ctx.addIssue({
+        code: "custom",
+        message: `repeats the case name "${name}"; each case needs its own name`,
+      });
     }
   });
 
@@ -280,7 +292,8 @@ const ratio = () =>
   z
     .number({ error: () => "must be a number greater than 1 (2 means twice as bad as the baseline)" })
     .gt(RATIO_BOUNDS.exclusiveMinimum, {
-      error: () => `must be greater than ${RATIO_BOUNDS.exclusiveMinimum} (2 means twice as bad as the baseline)`,
+      error: () =>
+        `must be greater than ${RATIO_BOUNDS.exclusiveMinimum} (2 means twice as bad as the baseline)`,
     })
     .max(RATIO_BOUNDS.maximum, { error: () => `must be at most ${RATIO_BOUNDS.maximum}` });
 

@@ -7,6 +7,8 @@ import type { ReleaseSpec } from "./release.js";
 import type { Condition } from "./common.js";
 import type { conditionSchema, environmentSpecSchema, releaseSpecSchema } from "./schema.js";
 
+// The identity check TypeScript itself uses for "same type": optional vs required and readonly count.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Assert<T extends true> = T;
 

@@ -101,7 +101,12 @@ export interface EnvironmentSettings {
   blackouts: Blackout[];
   allowedOverrides: OverridableField[];
   artifact?: Artifact;
-  source?: { url: string; credentialsSecret?: SecretReference; tagPattern: string; components: ComponentPath[] };
+  source?: {
+    url: string;
+    credentialsSecret?: SecretReference;
+    tagPattern: string;
+    components: ComponentPath[];
+  };
   acceptance: { criteria: (AcceptanceCriterion & { critical: boolean })[]; reports: TestReportSource[] };
   deploy: DeploySettings;
   smoke: SmokeSettings;
@@ -230,7 +235,8 @@ function resolveEnvironment(spec: EnvironmentSpec): EnvironmentSettings {
             healthCheck: {
               url: watch.healthCheck.url,
               method: watch.healthCheck.method ?? FIXED_DEFAULTS["watch.healthCheck.method"],
-              expectedStatus: watch.healthCheck.expectedStatus ?? FIXED_DEFAULTS["watch.healthCheck.expectedStatus"],
+              expectedStatus:
+                watch.healthCheck.expectedStatus ?? FIXED_DEFAULTS["watch.healthCheck.expectedStatus"],
               timeoutMs: ms(watch.healthCheck.timeout ?? FIXED_DEFAULTS["watch.healthCheck.timeout"]),
             },
           }),
@@ -281,13 +287,21 @@ export function readReleaseSpec(input: unknown): SpecResult<ReleaseSpec> {
   return parseWith<ReleaseSpec>(releaseSpecSchema, input, "spec");
 }
 
-type OverrideTarget = { field: OverridableField; value: Duration | undefined; apply: (s: EnvironmentSettings, ms: number) => void };
+interface OverrideTarget {
+  field: OverridableField;
+  value: Duration | undefined;
+  apply: (settings: EnvironmentSettings, ms: number) => void;
+}
 
 function overridesOf(spec: ReleaseSpec): OverrideTarget[] {
   const o = spec.overrides;
   return [
     { field: "deploy.timeout", value: o?.deploy?.timeout, apply: (s, v) => (s.deploy.timeoutMs = v) },
-    { field: "deploy.idleTimeout", value: o?.deploy?.idleTimeout, apply: (s, v) => (s.deploy.idleTimeoutMs = v) },
+    {
+      field: "deploy.idleTimeout",
+      value: o?.deploy?.idleTimeout,
+      apply: (s, v) => (s.deploy.idleTimeoutMs = v),
+    },
     { field: "smoke.timeout", value: o?.smoke?.timeout, apply: (s, v) => (s.smoke.timeoutMs = v) },
     { field: "watch.duration", value: o?.watch?.duration, apply: (s, v) => (s.watch.durationMs = v) },
     { field: "watch.interval", value: o?.watch?.interval, apply: (s, v) => (s.watch.intervalMs = v) },
@@ -324,7 +338,12 @@ export function resolveReleaseSettings(
     }
     override.apply(settings, ms(override.value));
   }
-  issues.push(...checkResolved(settings).map((issue) => ({ ...issue, message: `with the release's overrides, ${issue.message}` })));
+  issues.push(
+    ...checkResolved(settings).map((issue) => ({
+      ...issue,
+      message: `with the release's overrides, ${issue.message}`,
+    })),
+  );
   if (issues.length > 0) return { ok: false, issues };
   const releaseArgs = spec.strategyArgs ?? [];
   return {
@@ -351,4 +370,3 @@ export function effectiveSummary(settings: EnvironmentSettings): EffectiveSummar
     watchInterval: formatDuration(settings.watch.intervalMs),
   };
 }
-

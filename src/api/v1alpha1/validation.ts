@@ -35,7 +35,9 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 const MAX_GIVEN = 80;
 
 export function renderGiven(value: unknown): string {
-  const rendered = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  // JSON.stringify returns undefined for undefined, functions and symbols, whatever its type says.
+  const json = JSON.stringify(value) as string | undefined;
+  const rendered = json ?? String(value);
   return rendered.length > MAX_GIVEN ? `${rendered.slice(0, MAX_GIVEN - 1)}…` : rendered;
 }
 

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what it needs (Node 24, npm packages, helm built
+# from its Go module), then runs every check and says which failed. Used by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+source hack/lib/node.sh
+source hack/lib/helm.sh
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "Installing npm packages (npm ci)"
+npm ci --no-audit --no-fund --loglevel=error 2>&1 | grep -v 'Unknown user config "nodedir"' >&2 || true
+[ -d node_modules/.bin ] || { echo "ERROR: npm ci did not install node_modules (see above)" >&2; exit 1; }
+
+step "Ensuring helm for the chart checks"
+ensure_helm
+command -v kubectl >/dev/null 2>&1 || { echo "ERROR: kubectl is needed to render config/ with kustomize and was not found on PATH" >&2; exit 1; }
+
+reports=$(mktemp -d)
+trap 'rm -rf "$reports"' EXIT
+failed=()
+run() {
+  local name=$1; shift
+  step "$name"
+  if "$@"; then printf '    ok: %s\n' "$name" >&2; else printf '    FAILED: %s\n' "$name" >&2; failed+=("$name"); fi
+}
+
+run "Typecheck (tsc, strict)" npx tsc -p tsconfig.json --noEmit
+run "Lint (eslint)" npx eslint --max-warnings 0 .
+run "Format (prettier --check; fix with npm run format)" npx prettier --check --log-level warn .
+run "Generated files are fresh (else run npm run generate)" npx tsx hack/generate/main.ts --check
+run "Unit tests" npx vitest run --project unit --reporter=default --reporter=json --outputFile="$reports/unit.json"
+run "Packaging tests (kustomize, kubectl dry-run, helm lint and template)" \
+  env HELM="$HELM" npx vitest run --project packaging --reporter=default --reporter=json --outputFile="$reports/packaging.json"
+
+# One closing line with the test counts across the suites.
+node -e '
+  const fs = require("node:fs");
+  let passed = 0, failed = 0;
+  for (const file of process.argv.slice(1)) {
+    if (!fs.existsSync(file)) continue;
+    const report = JSON.parse(fs.readFileSync(file, "utf8"));
+    passed += report.numPassedTests; failed += report.numFailedTests;
+  }
+  console.log(`\ntests: ${passed} passed, ${failed} failed`);
+' "$reports/unit.json" "$reports/packaging.json"
+
+if [ ${#failed[@]} -gt 0 ]; then
+  printf '\nFAILED steps:\n' >&2
+  printf '  - %s\n' "${failed[@]}" >&2
+  exit 1
+fi
+printf '\nAll checks passed.\n' >&2
