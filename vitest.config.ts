@@ -10,6 +10,13 @@ export default defineConfig({
           environment: "node",
         },
       },
+      {
+        test: {
+          name: "packaging",
+          include: ["test/packaging/**/*.test.ts"],
+          environment: "node",
+        },
+      },
     ],
   },
 });

@@ -41,7 +41,13 @@ describe("config/samples", () => {
       smokeRequired: settings.smoke.required,
       watchMinutes: settings.watch.durationMs / 60_000,
       baseline: settings.watch.baseline.mode,
-    }).toEqual({ approval: false, autoSelect: true, smokeRequired: false, watchMinutes: 15, baseline: "concurrent" });
+    }).toEqual({
+      approval: false,
+      autoSelect: true,
+      smokeRequired: false,
+      watchMinutes: 15,
+      baseline: "concurrent",
+    });
   });
 
   it("the production Environment is valid and takes production's defaults", async () => {
@@ -66,7 +72,11 @@ describe("config/samples", () => {
   it("the sample Release resolves against the staging Environment", async () => {
     const release = readReleaseSpec((await sample("release.yaml")).spec);
     if (!release.ok) throw new Error(describeIssues(release.issues));
-    const settings = resolveReleaseSettings("staging", await environment("environment-staging.yaml"), release.value);
+    const settings = resolveReleaseSettings(
+      "staging",
+      await environment("environment-staging.yaml"),
+      release.value,
+    );
     expect(settings.ok).toBe(true);
   });
 });
