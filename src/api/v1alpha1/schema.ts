@@ -33,7 +33,10 @@ const format = (name: FormatName) => {
   const { pattern, maxLength, describe } = FORMATS[name];
   return z
     .string({ error: () => `must be ${describe}` })
-    .max(maxLength, { error: () => `must be at most ${maxLength} characters`, abort: true })
+    .max(maxLength, {
+      error: () => `is longer than ${maxLength} characters: it must be ${describe}`,
+      abort: true,
+    })
     .regex(new RegExp(pattern), { error: () => `must be ${describe}`, abort: true });
 };
 
@@ -293,7 +296,7 @@ const smoke = z
 
 /** The `{name}` placeholders a PromQL query uses. Label matchers always hold an operator, so never match. */
 export function placeholdersIn(query: string): string[] {
-  return [...query.matchAll(/\{([A-Za-z_]+)\}/g)].map((match) => match[1] ?? "");
+  return [...query.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((match) => match[1] ?? "");
 }
 
 const ratio = () =>
@@ -332,6 +335,8 @@ const metric = z
     const defaults = METRIC_DEFAULTS[value.kind ?? "custom"];
     const hard = value.hardRatio ?? defaults.hardRatio;
     const soft = value.softRatio ?? defaults.softRatio;
+    // A ratio of 1 or less is refused already; comparing with it would only point at the other one.
+    if (hard <= RATIO_BOUNDS.exclusiveMinimum || soft <= RATIO_BOUNDS.exclusiveMinimum) return;
     if (soft >= hard) {
       ctx.addIssue({
         code: "custom",

@@ -253,25 +253,65 @@ function resolveEnvironment(spec: EnvironmentSpec): EnvironmentSettings {
   };
 }
 
+/** One side of a "must not be longer than" rule: its value and where that value came from. */
+interface Bound {
+  field: OverridableField;
+  ms: number;
+  /** The value as written in the spec being checked; undefined when it came from elsewhere. */
+  written: Duration | undefined;
+  /** Where the value came from when it was not written there, e.g. `, staging's default`. */
+  origin: string;
+}
+
+/**
+ * `shorter` must not be longer than `longer`. The issue is put on a field written in the spec being
+ * checked (the shorter one first), so the user is pointed at something they wrote.
+ */
+function checkOrder(root: string, shorter: Bound, longer: Bound, why: string): SpecIssue[] {
+  if (shorter.ms <= longer.ms) return [];
+  const [at, other, relation] =
+    shorter.written !== undefined ? [shorter, longer, "longer"] : [longer, shorter, "shorter"];
+  // Neither value was written here: both come from a spec that was checked when it was read.
+  if (at.written === undefined) return [];
+  return [
+    {
+      path: `${root}.${at.field}`,
+      given: JSON.stringify(at.written),
+      message: `must not be ${relation} than ${other.field} (${formatDuration(other.ms)}${other.written === undefined ? other.origin : ""})${why}`,
+    },
+  ];
+}
+
+const NEEDS_AN_INTERVAL = ": the window needs at least one interval";
+
 /** Rules that only hold once defaults are in: a tier default can meet an explicit value. */
-function checkResolved(settings: EnvironmentSettings): SpecIssue[] {
-  const issues: SpecIssue[] = [];
-  const { watch } = settings;
-  if (watch.intervalMs > watch.durationMs) {
-    issues.push({
-      path: "spec.watch.interval",
-      given: JSON.stringify(formatDuration(watch.intervalMs)),
-      message: `must not be longer than the watch duration (${formatDuration(watch.durationMs)}${settings.tier === "production" ? ", production's default" : ""}): the window needs at least one interval`,
-    });
-  }
-  if (settings.deploy.idleTimeoutMs > settings.deploy.timeoutMs) {
-    issues.push({
-      path: "spec.deploy.idleTimeout",
-      given: JSON.stringify(formatDuration(settings.deploy.idleTimeoutMs)),
-      message: `must not be longer than spec.deploy.timeout (${formatDuration(settings.deploy.timeoutMs)})`,
-    });
-  }
-  return issues;
+function checkResolved(spec: EnvironmentSpec, settings: EnvironmentSettings): SpecIssue[] {
+  const { watch, deploy } = settings;
+  const fixed = ", the default";
+  return [
+    ...checkOrder(
+      "spec",
+      { field: "watch.interval", ms: watch.intervalMs, written: spec.watch.interval, origin: fixed },
+      {
+        field: "watch.duration",
+        ms: watch.durationMs,
+        written: spec.watch.duration,
+        origin: `, ${spec.tier}'s default`,
+      },
+      NEEDS_AN_INTERVAL,
+    ),
+    ...checkOrder(
+      "spec",
+      {
+        field: "deploy.idleTimeout",
+        ms: deploy.idleTimeoutMs,
+        written: spec.deploy.idleTimeout,
+        origin: fixed,
+      },
+      { field: "deploy.timeout", ms: deploy.timeoutMs, written: spec.deploy.timeout, origin: fixed },
+      "",
+    ),
+  ];
 }
 
 /** Reads an Environment spec as the operator will use it, or says precisely what is wrong. */
@@ -279,7 +319,7 @@ export function readEnvironmentSpec(input: unknown): SpecResult<EnvironmentSetti
   const parsed = parseWith<EnvironmentSpec>(environmentSpecSchema, input, "spec");
   if (!parsed.ok) return parsed;
   const settings = resolveEnvironment(parsed.value);
-  const issues = checkResolved(settings);
+  const issues = checkResolved(parsed.value, settings);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: settings };
 }
 
@@ -326,6 +366,7 @@ export function resolveReleaseSettings(
     });
   }
   const settings = structuredClone(environment);
+  const applied = new Map<OverridableField, Duration>();
   for (const override of overridesOf(spec)) {
     if (override.value === undefined) continue;
     if (!environment.allowedOverrides.includes(override.field)) {
@@ -337,12 +378,28 @@ export function resolveReleaseSettings(
       continue;
     }
     override.apply(settings, ms(override.value));
+    applied.set(override.field, override.value);
   }
+  // The same rules as for the Environment, now on the overrides: the issue names the override to change.
+  const bound = (field: OverridableField, value: number): Bound => ({
+    field,
+    ms: value,
+    written: applied.get(field),
+    origin: `, Environment ${environmentName}'s`,
+  });
   issues.push(
-    ...checkResolved(settings).map((issue) => ({
-      ...issue,
-      message: `with the release's overrides, ${issue.message}`,
-    })),
+    ...checkOrder(
+      "spec.overrides",
+      bound("watch.interval", settings.watch.intervalMs),
+      bound("watch.duration", settings.watch.durationMs),
+      NEEDS_AN_INTERVAL,
+    ),
+    ...checkOrder(
+      "spec.overrides",
+      bound("deploy.idleTimeout", settings.deploy.idleTimeoutMs),
+      bound("deploy.timeout", settings.deploy.timeoutMs),
+      "",
+    ),
   );
   if (issues.length > 0) return { ok: false, issues };
   const releaseArgs = spec.strategyArgs ?? [];

@@ -43,7 +43,17 @@ export function renderGiven(value: unknown): string {
 
 /** One issue per problem, in the order of the fields. */
 export function toSpecIssues(error: z.ZodError, input: unknown, root: string): SpecIssue[] {
-  return error.issues.map((issue) => {
+  // zod runs length checks on anything with a length, so a string where a list belongs also gets
+  // "must have at most N items": a value of the wrong type gets that one issue only.
+  const wrongType = new Set(
+    error.issues
+      .filter((issue) => issue.code === "invalid_type")
+      .map((issue) => formatPath(root, issue.path)),
+  );
+  const issues = error.issues.filter(
+    (issue) => issue.code === "invalid_type" || !wrongType.has(formatPath(root, issue.path)),
+  );
+  return issues.map((issue) => {
     if (issue.code === "unrecognized_keys") {
       return {
         path: formatPath(root, issue.path),
@@ -51,12 +61,16 @@ export function toSpecIssues(error: z.ZodError, input: unknown, root: string): S
       };
     }
     const given = valueAt(input, issue.path);
-    if (given === undefined && issue.code === "invalid_type") {
-      return { path: formatPath(root, issue.path), message: `is required: it ${issue.message}` };
+    // The schemas phrase their own messages, but an object that is not one gets zod's wording.
+    const message =
+      issue.code === "invalid_type" && issue.expected === "object" ? "must be an object" : issue.message;
+    // A missing enum field fails as invalid_value, any other missing field as invalid_type.
+    if (given === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
+      return { path: formatPath(root, issue.path), message: `is required: it ${message}` };
     }
     return {
       path: formatPath(root, issue.path),
-      message: issue.message,
+      message,
       ...(given === undefined || typeof given === "object" ? {} : { given: renderGiven(given) }),
     };
   });
