@@ -497,6 +497,22 @@ describe("environmentSpecSchema", () => {
       says: "must name at least one of: Mon, Tue, Wed, Thu, Fri, Sat, Sun",
     },
     {
+      situation: "a change window naming a day twice",
+      at: ["changeWindows"],
+      value: [{ days: ["Mon", "Tue", "Mon"], start: "09:00", end: "17:00" }],
+      path: "spec.changeWindows[0].days[2]",
+      says: 'repeats the day "Mon"',
+      given: '"Mon"',
+    },
+    {
+      situation: "a change window that opens and closes at the same time",
+      at: ["changeWindows"],
+      value: [{ days: ["Mon"], start: "09:00", end: "09:00" }],
+      path: "spec.changeWindows[0].end",
+      says: "a window needs a length",
+      given: '"09:00"',
+    },
+    {
       situation: "a change window on a day written in full",
       at: ["changeWindows"],
       value: [{ days: ["Mon", "Tuesday"], start: "09:00", end: "17:00" }],
@@ -919,6 +935,15 @@ describe("environmentSpecSchema", () => {
       says: "must have at least the program to run",
     },
     {
+      situation: "a Job smoke case whose program is an empty string",
+      base: "full",
+      at: ["smoke", "jobs", 0, "command"],
+      value: ["", "--quick"],
+      path: "spec.smoke.jobs[0].command[0]",
+      says: "must start with the program to run",
+      given: '""',
+    },
+    {
       situation: "a Job smoke case without an image",
       base: "full",
       at: ["smoke", "jobs", 0, "image"],
@@ -1225,7 +1250,7 @@ describe("environmentSpecSchema", () => {
   it.each([
     { situation: "a string", input: "tier: production", given: '"tier: production"' },
     { situation: "a list", input: [minimal], given: undefined },
-    { situation: "null", input: null, given: undefined },
+    { situation: "null", input: null, given: "null" },
   ])("refuses a spec that is $situation", ({ input, given }) => {
     expect(issuesOf(readEnvironment(input))).toEqual([{ path: "spec", message: "must be an object", given }]);
   });

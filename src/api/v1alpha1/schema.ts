@@ -153,14 +153,27 @@ const approvalPolicy = z.strictObject({
   fourEyes: z.boolean({ error: () => "must be true or false" }).optional(),
 });
 
-const changeWindow = z.strictObject({
-  days: list(oneOf(WEEKDAYS), 7).min(1, { error: () => `must name at least one of: ${WEEKDAYS.join(", ")}` }),
-  start: format("TimeOfDay"),
-  end: format("TimeOfDay"),
-  timeZone: text(64)
-    .refine(isTimeZone, { error: () => "must be an IANA time zone such as UTC or Europe/Berlin" })
-    .optional(),
-});
+const changeWindow = z
+  .strictObject({
+    days: list(oneOf(WEEKDAYS), 7)
+      .min(1, { error: () => `must name at least one of: ${WEEKDAYS.join(", ")}` })
+      .superRefine(uniqueBy((day) => day, "day")),
+    start: format("TimeOfDay"),
+    end: format("TimeOfDay"),
+    timeZone: text(64)
+      .refine(isTimeZone, { error: () => "must be an IANA time zone such as UTC or Europe/Berlin" })
+      .optional(),
+  })
+  .superRefine((window, ctx) => {
+    // Equal ends could mean "never" or "all day"; neither is worth guessing about.
+    if (window.start === window.end) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["end"],
+        message: `equals start (${window.start}): a window needs a length; for a whole day use start 00:00 and end 23:59`,
+      });
+    }
+  });
 
 const blackout = z
   .strictObject({ from: timestamp(), to: timestamp(), reason: nonEmpty() })
@@ -271,7 +284,12 @@ const httpSmokeCase = z.strictObject({
 const jobSmokeCase = z.strictObject({
   name: nonEmpty(253),
   image: nonEmpty(),
-  command: list(text(), 64).min(1, { error: () => "must have at least the program to run" }),
+  command: list(text(), 64)
+    .min(1, { error: () => "must have at least the program to run" })
+    .refine((command) => command.length === 0 || command[0] !== "", {
+      error: () => "must start with the program to run, not an empty string",
+      path: [0],
+    }),
   timeout: duration().optional(),
   safety: smokeSafety.optional(),
 });

@@ -154,9 +154,9 @@ describe("parseWith", () => {
       issues: [{ path: "spec.inner", message: "must be an object", given: '"x"' }],
     },
     {
-      situation: "an object given as null: no value rendered",
+      situation: "an object given as null: null is what was given",
       input: { name: "n", kind: "a", inner: null },
-      issues: [{ path: "spec.inner", message: "must be an object" }],
+      issues: [{ path: "spec.inner", message: "must be an object", given: "null" }],
     },
     {
       situation: "no object at all",

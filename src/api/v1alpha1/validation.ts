@@ -71,7 +71,9 @@ export function toSpecIssues(error: z.ZodError, input: unknown, root: string): S
     return {
       path: formatPath(root, issue.path),
       message,
-      ...(given === undefined || typeof given === "object" ? {} : { given: renderGiven(given) }),
+      ...(given === undefined || (typeof given === "object" && given !== null)
+        ? {}
+        : { given: renderGiven(given) }),
     };
   });
 }
