@@ -1,6 +1,7 @@
 // Every rule of the zod schemas, with a good and a bad input each. Bad inputs are a valid spec with one
 // field changed, so each names exactly one issue: its path, what is valid, and the value given.
 import { describe, expect, it } from "vitest";
+import { changed, type Path } from "../../../test/support/objects.js";
 import type { EnvironmentSpec } from "./environment.js";
 import type { ReleaseSpec } from "./release.js";
 import {
@@ -13,24 +14,6 @@ import {
   STRATEGIES,
 } from "./schema.js";
 import { parseWith, type SpecIssue } from "./validation.js";
-
-type Path = readonly (string | number)[];
-
-/** A deep copy of `base` with the value at `path` replaced, or removed when `value` is undefined. */
-function changed(base: object, path: Path, value: unknown): unknown {
-  const copy = structuredClone(base) as Record<PropertyKey, unknown>;
-  let node = copy;
-  path.slice(0, -1).forEach((key, index) => {
-    const next = node[key] ?? (typeof path[index + 1] === "number" ? [] : {});
-    node[key] = next;
-    node = next as Record<PropertyKey, unknown>;
-  });
-  const last = path.at(-1);
-  if (last === undefined) throw new Error("changed() needs a path");
-  if (value === undefined) Reflect.deleteProperty(node, last);
-  else node[last] = value;
-  return copy;
-}
 
 const issuesOf = (result: { ok: true } | { ok: false; issues: SpecIssue[] }): SpecIssue[] =>
   result.ok ? [] : result.issues;

@@ -1,6 +1,7 @@
 // The settings the operator computes with: defaults by tier, fixed defaults, metric kind defaults, the
 // rules that only hold once defaults are in, and a Release's overrides against its Environment.
 import { describe, expect, it } from "vitest";
+import { changed, type Path } from "../../../test/support/objects.js";
 import type { Strategy } from "./common.js";
 import { DEFAULT_STRATEGY, FIXED_DEFAULTS, METRIC_DEFAULTS, TIER_DEFAULTS } from "./defaults.js";
 import { formatDuration } from "./duration.js";
@@ -15,23 +16,6 @@ import {
   type EnvironmentSettings,
 } from "./settings.js";
 import type { SpecIssue } from "./validation.js";
-
-type Path = readonly (string | number)[];
-
-/** A deep copy of `base` with the value at `path` replaced (intermediate objects are created). */
-function changed<T extends object>(base: T, path: Path, value: unknown): T {
-  const copy = structuredClone(base) as Record<PropertyKey, unknown>;
-  let node = copy;
-  path.slice(0, -1).forEach((key, index) => {
-    const next = node[key] ?? (typeof path[index + 1] === "number" ? [] : {});
-    node[key] = next;
-    node = next as Record<PropertyKey, unknown>;
-  });
-  const last = path.at(-1);
-  if (last === undefined) throw new Error("changed() needs a path");
-  node[last] = value;
-  return copy as T;
-}
 
 const MINUTE = 60_000;
 
