@@ -10,8 +10,11 @@ source hack/lib/helm.sh
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 step "Installing npm packages (npm ci)"
-npm ci --no-audit --no-fund --loglevel=error 2>&1 | grep -v 'Unknown user config "nodedir"' >&2 || true
-[ -d node_modules/.bin ] || { echo "ERROR: npm ci did not install node_modules (see above)" >&2; exit 1; }
+# The machine's npm config has a `nodedir` key npm 11 warns about on every call: filter that line only.
+if ! npm ci --no-audit --no-fund --loglevel=error > >(grep -v 'Unknown user config "nodedir"' >&2) 2>&1; then
+  echo "ERROR: npm ci failed (see above); is the npm registry reachable, and is package-lock.json in step with package.json?" >&2
+  exit 1
+fi
 
 step "Ensuring helm for the chart checks"
 ensure_helm

@@ -15,7 +15,7 @@ node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo
 
 ensure_node() {
   if command -v node >/dev/null 2>&1 && [ "$(node_major node)" -ge "$NODE_MIN_MAJOR" ]; then
-    log "Using the machine's Node.js $(node --version) ($(command -v node))"
+    log "Using Node.js $(node --version) from PATH ($(command -v node))"
     return 0
   fi
   local dir="$RELEASE_OPERATOR_CACHE/node-$NODE_PINNED_VERSION"
