@@ -1,6 +1,7 @@
 // Every rule of the zod schemas, with a good and a bad input each. Bad inputs are a valid spec with one
 // field changed, so each names exactly one issue: its path, what is valid, and the value given.
 import { describe, expect, it } from "vitest";
+import { minimalEnvironment } from "../../../test/support/environments.js";
 import { changed, type Path } from "../../../test/support/objects.js";
 import type { EnvironmentSpec } from "./environment.js";
 import type { ReleaseSpec } from "./release.js";
@@ -18,18 +19,7 @@ import { parseWith, type SpecIssue } from "./validation.js";
 const issuesOf = (result: { ok: true } | { ok: false; issues: SpecIssue[] }): SpecIssue[] =>
   result.ok ? [] : result.issues;
 
-/** The smallest Environment the operator accepts: everything else has a default. */
-const minimal: EnvironmentSpec = {
-  tier: "staging",
-  deploy: {
-    image: "registry.example.com/nav/deploy-tools:2.3.0",
-    script: { path: "/app/scripts/deploy.sh" },
-  },
-  watch: {
-    prometheus: { url: "http://prometheus.monitoring:9090" },
-    metrics: [{ name: "error-rate", query: 'sum(rate(http_requests_total{code=~"5.."}[5m]))' }],
-  },
-};
+const minimal = minimalEnvironment;
 
 /** A production Environment that sets every field of the API. */
 const full: EnvironmentSpec = {

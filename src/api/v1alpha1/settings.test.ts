@@ -1,6 +1,7 @@
 // The settings the operator computes with: defaults by tier, fixed defaults, metric kind defaults, the
 // rules that only hold once defaults are in, and a Release's overrides against its Environment.
 import { describe, expect, it } from "vitest";
+import { minimalEnvironment } from "../../../test/support/environments.js";
 import { changed, type Path } from "../../../test/support/objects.js";
 import type { Strategy } from "./common.js";
 import { DEFAULT_STRATEGY, FIXED_DEFAULTS, METRIC_DEFAULTS, TIER_DEFAULTS } from "./defaults.js";
@@ -19,19 +20,7 @@ import type { SpecIssue } from "./validation.js";
 
 const MINUTE = 60_000;
 
-const minimal: EnvironmentSpec = {
-  tier: "staging",
-  deploy: {
-    image: "registry.example.com/nav/deploy-tools:2.3.0",
-    script: { path: "/app/scripts/deploy.sh" },
-  },
-  watch: {
-    prometheus: { url: "http://prometheus.monitoring:9090" },
-    metrics: [
-      { name: "error-rate", query: 'sum(rate(http_requests_total{code=~"5..",version="{version}"}[5m]))' },
-    ],
-  },
-};
+const minimal = minimalEnvironment;
 
 const ofTier = (tier: Tier): EnvironmentSpec => ({ ...minimal, tier });
 
