@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: installs what it needs (Node 24, npm packages, helm built
-# from its Go module), then runs every check and says which failed. Used by .ci/run.
+# The whole test suite, from a fresh clone: installs what it needs (Node 24, npm packages, helm and the
+# Kubernetes binaries built from Go modules, Debian packages for the local cluster), then runs every
+# check, the e2e suites against a local cluster it starts and stops, and says which failed. Used by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source hack/lib/node.sh
 source hack/lib/helm.sh
+source hack/lib/k8s.sh
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 
@@ -19,6 +21,10 @@ fi
 step "Ensuring helm for the chart checks"
 ensure_helm
 command -v kubectl >/dev/null 2>&1 || { echo "ERROR: kubectl is needed to render config/ with kustomize and was not found on PATH" >&2; exit 1; }
+
+step "Ensuring the Kubernetes binaries for the local cluster"
+ensure_k8s
+export K8S_VERSION
 
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
@@ -36,6 +42,10 @@ run "Generated files are fresh (else run npm run generate)" npx tsx hack/generat
 run "Unit tests" npx vitest run --project unit --reporter=default --reporter=json --outputFile="$reports/unit.json"
 run "Packaging tests (kustomize, kubectl dry-run, helm lint and template)" \
   env HELM="$HELM" npx vitest run --project packaging --reporter=default --reporter=json --outputFile="$reports/packaging.json"
+# The e2e suites start the local cluster themselves (hack/cluster, the code behind npm run cluster) and
+# stop it at the end; one already running is used and left running.
+run "E2E tests (local cluster: Kubernetes, node agents, Prometheus, registry, git)" \
+  npx vitest run --project e2e --reporter=default --reporter=json --outputFile="$reports/e2e.json"
 
 # One closing line with the test counts across the suites.
 node -e '
@@ -47,7 +57,7 @@ node -e '
     passed += report.numPassedTests; failed += report.numFailedTests;
   }
   console.log(`\ntests: ${passed} passed, ${failed} failed`);
-' "$reports/unit.json" "$reports/packaging.json"
+' "$reports/unit.json" "$reports/packaging.json" "$reports/e2e.json"
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf '\nFAILED steps:\n' >&2

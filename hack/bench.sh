@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# `npm run bench [specs|cluster]`: Node 24 and the Kubernetes binaries first (the cluster bench starts
+# a local cluster of its own), then bench/main.ts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source hack/lib/node.sh
+source hack/lib/k8s.sh
+ensure_k8s
+export K8S_VERSION
+exec node --expose-gc --import tsx bench/main.ts "$@"
