@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
-import { HUMAN_USERS, type ControlPlane } from "./control-plane.js";
+import { HUMAN_USERS } from "./control-plane.js";
 import { renderKubeconfig } from "./kubeconfig.js";
 import { kubectl } from "./kubectl.js";
 
@@ -33,6 +33,14 @@ export function humanRoleBindings(namespace: string): object[] {
   ];
 }
 
+/** The cluster bootstrap talks to: our own control plane, or one named by a kubeconfig. */
+export interface BootstrapTarget {
+  readonly adminKubeconfig: string;
+  readonly apiserverUrl: string;
+  /** PEM of the CA that signed the apiserver's serving certificate; empty for publicly trusted ones. */
+  readonly caPem: string;
+}
+
 /**
  * Installs what the tests and the demo expect in a fresh cluster: the CRDs (so a real apiserver checks
  * the generated schemas), the operator's namespace, ServiceAccount and RBAC from config/, the humans'
@@ -40,10 +48,10 @@ export function humanRoleBindings(namespace: string): object[] {
  */
 export async function bootstrapCluster(
   binDir: string,
-  controlPlane: ControlPlane,
+  target: BootstrapTarget,
   kubeconfigDir: string,
 ): Promise<string> {
-  const admin = controlPlane.kubeconfigs.admin;
+  const admin = target.adminKubeconfig;
   await kubectl(binDir, admin, [
     "apply",
     "--server-side",
@@ -94,8 +102,8 @@ export async function bootstrapCluster(
     file,
     renderKubeconfig({
       user: `system:serviceaccount:${OPERATOR_NAMESPACE}:${OPERATOR_SERVICE_ACCOUNT}`,
-      server: controlPlane.apiserverUrl,
-      caPem: readFileSync(controlPlane.pki.ca.cert, "utf8"),
+      server: target.apiserverUrl,
+      caPem: target.caPem,
       credentials: { kind: "token", token },
       namespace: OPERATOR_NAMESPACE,
     }),

@@ -3,6 +3,11 @@ import { defaultStateDir, type StateDir } from "./paths.js";
 
 /** What `npm run cluster -- up` started, as written to cluster.json and (flattened) to the env file. */
 export interface ClusterInfo {
+  /**
+   * `local`: the cluster this harness runs (nodes ground and onboard, its own identities); `external`:
+   * a cluster named by a kubeconfig (K3s in Docker, or any other), with only the fixtures run here.
+   */
+  readonly kind: "local" | "external";
   readonly stateDir: string;
   readonly kubernetesVersion: string;
   readonly binDir: string;

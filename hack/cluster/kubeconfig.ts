@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 
 export type KubeconfigCredentials =
   | { readonly kind: "certificate"; readonly cert: string; readonly key: string }
@@ -30,7 +30,14 @@ export function renderKubeconfig(input: KubeconfigInput): string {
     apiVersion: "v1",
     kind: "Config",
     clusters: [
-      { name: "local", cluster: { server: input.server, "certificate-authority-data": base64(input.caPem) } },
+      {
+        name: "local",
+        cluster: {
+          server: input.server,
+          // Without a CA (a cluster served by a publicly trusted certificate) the system roots apply.
+          ...(input.caPem ? { "certificate-authority-data": base64(input.caPem) } : {}),
+        },
+      },
     ],
     users: [{ name: input.user, user }],
     contexts: [
@@ -74,4 +81,33 @@ export function writeCertificateKubeconfig(
     }),
     { mode: 0o600 },
   );
+}
+
+interface KubeconfigDocument {
+  "current-context"?: string;
+  contexts?: { name: string; context: { user: string } }[];
+  users?: { name: string; user: Record<string, unknown> }[];
+}
+
+/**
+ * A copy of a kubeconfig whose current user impersonates `user` in `groups`: on a cluster whose
+ * users we cannot mint (K3s in Docker, someone's cluster), the human identities are impersonated by
+ * the admin, and RBAC judges them exactly as it would the real users.
+ */
+export function impersonatingKubeconfig(
+  kubeconfigYaml: string,
+  user: string,
+  groups: readonly string[],
+): string {
+  const document = parse(kubeconfigYaml) as KubeconfigDocument;
+  const contextName = document["current-context"];
+  const context = document.contexts?.find((entry) => entry.name === contextName);
+  const entry = document.users?.find((candidate) => candidate.name === context?.context.user);
+  if (!context || !entry) {
+    throw new Error(
+      `the kubeconfig has no current context with a user (current-context: ${contextName ?? "unset"})`,
+    );
+  }
+  entry.user = { ...entry.user, as: user, "as-groups": [...groups] };
+  return stringify(document);
 }

@@ -6,9 +6,10 @@ import { startGitServer } from "./fixtures/git.js";
 import { startPrometheus } from "./fixtures/prometheus.js";
 import { startRegistry } from "./fixtures/registry.js";
 import type { ClusterInfo } from "./info.js";
-import { upKubernetes } from "./kubernetes.js";
+import { connectKubernetes, upKubernetes } from "./kubernetes.js";
 import { defaultStateDir, ensureStateDirs, type StateDir } from "./paths.js";
 import { isAlive, readRecords, stopService, sweepMarkedProcesses, type ServiceRecord } from "./processes.js";
+import { stopRank } from "./stop-order.js";
 
 const say = (line: string) => process.stderr.write(`==> ${line}\n`);
 
@@ -25,8 +26,15 @@ async function timed<T>(what: string, action: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** Starts every part, or finds it running; writes the env file and cluster.json and prints the env. */
-export async function bringUp(state: StateDir): Promise<ClusterInfo> {
+/** Which Kubernetes the fixtures are paired with: our own, or one named by an admin kubeconfig. */
+export type KubernetesTarget =
+  { readonly kind: "local" } | { readonly kind: "external"; readonly kubeconfig: string };
+
+/** Starts every part, or finds it running; writes the env file and cluster.json. */
+export async function bringUp(
+  state: StateDir,
+  target: KubernetesTarget = { kind: "local" },
+): Promise<ClusterInfo> {
   const started = Date.now();
   ensureStateDirs(state);
   await ensureDebianPackages(HARNESS_DEBIAN_PACKAGES, say);
@@ -49,9 +57,11 @@ export async function bringUp(state: StateDir): Promise<ClusterInfo> {
     return { demoApp, prometheus, registry, git };
   })();
   const kubernetes = await timed(`Kubernetes ${kubernetesVersion}`, () =>
-    upKubernetes(state, { binDir, kubernetesVersion, progress: say }),
+    target.kind === "local"
+      ? upKubernetes(state, { binDir, kubernetesVersion, progress: say })
+      : connectKubernetes(state, { binDir, kubernetesVersion, kubeconfig: target.kubeconfig, progress: say }),
   );
-  const info: ClusterInfo = { stateDir: state.root, ...kubernetes, ...(await fixtures) };
+  const info: ClusterInfo = { kind: target.kind, stateDir: state.root, ...kubernetes, ...(await fixtures) };
 
   writeFileSync(state.infoFile, JSON.stringify(info, null, 2), { mode: 0o600 });
   writeFileSync(state.envFile, renderEnvFile(info), { mode: 0o600 });
@@ -65,24 +75,6 @@ export async function up(): Promise<number> {
   const state = defaultStateDir();
   process.stdout.write(renderEnvFile(await bringUp(state)));
   return 0;
-}
-
-/** Node agents first (they stop their pods), then what depends on the apiserver, etcd last. */
-const STOP_ORDER = [
-  "node-agent-",
-  "prometheus",
-  "demo-app",
-  "registry",
-  "git-server",
-  "kube-scheduler",
-  "kube-controller-manager",
-  "kube-apiserver",
-  "etcd",
-];
-
-export function stopRank(name: string): number {
-  const rank = STOP_ORDER.findIndex((prefix) => name.startsWith(prefix));
-  return rank === -1 ? 0 : rank;
 }
 
 /** Stops every recorded process, then any stray one carrying this cluster's marker. */

@@ -7,7 +7,7 @@ import { execa } from "execa";
 import { existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { REPO_ROOT, stateDirAt } from "../../hack/cluster/paths.js";
 import { isAlive, markedProcesses, readRecords } from "../../hack/cluster/processes.js";
 
@@ -31,7 +31,8 @@ afterAll(async () => {
   if (existsSync(state.root)) await cluster("down");
 });
 
-describe("npm run cluster", () => {
+// Runs a second local cluster: only where the local one is the target (not beside K3s or another).
+describe.runIf(inject("cluster").kind === "local")("npm run cluster", () => {
   it("up starts everything, prints the environment and writes it to a file plain kubectl can use", async () => {
     const result = await cluster("up");
     expect(result.exitCode, result.stderr).toBe(0);
