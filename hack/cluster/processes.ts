@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { StateDir } from "./paths.js";
-import { waitUntil } from "./wait.js";
+import { StopWaiting, waitUntil } from "./wait.js";
 
 /**
  * Every process the harness starts carries this variable (and passes it on to its children, pod
@@ -128,7 +128,7 @@ export async function startService(state: StateDir, spec: ServiceSpec): Promise<
 /** Fails with the service's log tail when its process has died, so waits end early with the cause. */
 export function assertAlive(state: StateDir, record: ServiceRecord): void {
   if (!isAlive(record)) {
-    throw new Error(
+    throw new StopWaiting(
       `${record.name} (pid ${record.pid}) exited; its log ${record.log} ends with:\n${tailOfLog(state, record.name)}`,
     );
   }

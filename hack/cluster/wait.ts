@@ -1,3 +1,6 @@
+/** Thrown by a check to end a wait at once (the process it waits for has died, say). */
+export class StopWaiting extends Error {}
+
 /** Polls `check` until it returns true, or fails naming what was awaited and the last error seen. */
 export async function waitUntil(
   what: string,
@@ -12,6 +15,7 @@ export async function waitUntil(
       if (await check()) return;
       lastError = undefined;
     } catch (error) {
+      if (error instanceof StopWaiting) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {
