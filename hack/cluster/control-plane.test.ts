@@ -110,6 +110,7 @@ describe("component flags", () => {
       "serviceaccount-controller",
       "node-lifecycle-controller",
       "ttl-after-finished-controller",
+      "clusterrole-aggregation-controller",
     ]) {
       expect(CONTROLLERS).toContain(controller);
     }

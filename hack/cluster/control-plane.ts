@@ -45,6 +45,8 @@ export const CONTROLLERS = [
   "ttl-after-finished-controller",
   "pod-garbage-collector-controller",
   "node-lifecycle-controller",
+  // Fills the built-in view/edit roles from the operator's aggregated ClusterRoles.
+  "clusterrole-aggregation-controller",
 ] as const;
 
 export const NODE_NAMES = ["ground", "onboard"] as const;

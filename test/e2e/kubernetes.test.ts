@@ -211,7 +211,7 @@ describe("RBAC for the cluster's identities", () => {
         name,
         "-n",
         NAMESPACE,
-        "example.test/seen=no",
+        "example.test/by-bob=yes",
       ]);
       expect(denied.exitCode).not.toBe(0);
       expect(denied.stderr).toMatch(/forbidden: User "bob" cannot patch resource "releases"/);
