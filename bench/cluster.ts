@@ -107,5 +107,6 @@ export async function benchCluster(): Promise<void> {
     started = performance.now();
     await bringDown(state);
     console.log(`down: ${seconds(performance.now() - started)}`);
+    rmSync(scratch, { recursive: true, force: true });
   }
 }

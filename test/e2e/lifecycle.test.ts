@@ -4,7 +4,7 @@
  * process of ours running and no state behind.
  */
 import { execa } from "execa";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
@@ -29,6 +29,7 @@ function pidsByName(): Map<string, number> {
 
 afterAll(async () => {
   if (existsSync(state.root)) await cluster("down");
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 // Runs a second local cluster: only where the local one is the target (not beside K3s or another).
