@@ -17,7 +17,7 @@ function seconds(ms: number): string {
 function residentKiB(pid: number): { own: number; withChildren: number } {
   const rss = (p: number) => {
     try {
-      const line = readFileSync(`/proc/${p}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m);
+      const line = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/status`, "utf8"));
       return line ? Number(line[1]) : 0;
     } catch {
       return 0;
@@ -82,9 +82,8 @@ async function coldBuild(): Promise<void> {
 
 export async function benchCluster(): Promise<void> {
   await coldBuild();
-  const state = stateDirAt(
-    path.join(mkdtempSync(path.join(os.tmpdir(), "release-operator-bench-")), "cluster"),
-  );
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "release-operator-bench-"));
+  const state = stateDirAt(path.join(scratch, "cluster"));
   let started = performance.now();
   try {
     await bringUp(state);

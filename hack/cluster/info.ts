@@ -77,6 +77,7 @@ export function readClusterInfo(state: StateDir = defaultStateDir()): ClusterInf
   } catch (error) {
     throw new Error(
       `no local cluster at ${state.root} (${error instanceof Error ? error.message : String(error)}); start one with npm run cluster -- up`,
+      { cause: error },
     );
   }
 }

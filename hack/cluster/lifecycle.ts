@@ -109,7 +109,7 @@ export function describeRecord(record: ServiceRecord): string {
   return `${isAlive(record) ? "running" : "STOPPED"}  ${record.name.padEnd(26)} pid ${String(record.pid).padEnd(8)} log ${record.log}`;
 }
 
-export async function status(): Promise<number> {
+export function status(): number {
   const state = defaultStateDir();
   const records = readRecords(state).sort((a, b) => stopRank(b.name) - stopRank(a.name));
   if (records.length === 0) {

@@ -18,6 +18,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return down();
     case "status":
       return status();
+    case undefined:
     default:
       process.stderr.write(
         `${command === undefined ? "no command given" : `unknown command ${command}`}\n${USAGE}\n`,

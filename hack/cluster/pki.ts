@@ -50,7 +50,7 @@ function openssl(args: readonly string[], what: string): void {
     execFileSync("openssl", args, { stdio: ["ignore", "pipe", "pipe"] });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? "";
-    throw new Error(`openssl failed to ${what}: ${stderr || String(error)}`);
+    throw new Error(`openssl failed to ${what}: ${stderr || String(error)}`, { cause: error });
   }
 }
 

@@ -27,12 +27,12 @@ async function chooseTarget(
   const choice = process.env.E2E_CLUSTER ?? "local";
   switch (choice) {
     case "local":
-      return { target: { kind: "local" }, stop: async () => {} };
+      return { target: { kind: "local" }, stop: () => Promise.resolve() };
     case "kubeconfig": {
       const kubeconfig = process.env.KUBECONFIG;
       if (!kubeconfig)
         throw new Error("E2E_CLUSTER=kubeconfig needs KUBECONFIG naming a cluster you are admin of");
-      return { target: { kind: "external", kubeconfig }, stop: async () => {} };
+      return { target: { kind: "external", kubeconfig }, stop: () => Promise.resolve() };
     }
     case "k3s": {
       const { K3sContainer } = await import("@testcontainers/k3s");

@@ -11,9 +11,8 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { REPO_ROOT, stateDirAt } from "../../hack/cluster/paths.js";
 import { isAlive, markedProcesses, readRecords } from "../../hack/cluster/processes.js";
 
-const state = stateDirAt(
-  path.join(mkdtempSync(path.join(os.tmpdir(), "release-operator-lifecycle-")), "cluster"),
-);
+const scratch = mkdtempSync(path.join(os.tmpdir(), "release-operator-lifecycle-"));
+const state = stateDirAt(path.join(scratch, "cluster"));
 
 async function cluster(command: string) {
   return execa("bash", ["hack/cluster.sh", command], {
