@@ -24,7 +24,9 @@ import {
 /** The HTTP status of a failed API call, or undefined for errors that are not API answers. */
 export function statusCodeOf(error: unknown): number | undefined {
   if (typeof error !== "object" || error === null) return undefined;
-  const code = (error as { code?: unknown; statusCode?: unknown }).code ?? (error as { statusCode?: unknown }).statusCode;
+  const code =
+    (error as { code?: unknown; statusCode?: unknown }).code ??
+    (error as { statusCode?: unknown }).statusCode;
   return typeof code === "number" ? code : undefined;
 }
 
@@ -96,7 +98,10 @@ export class NodeApi {
   }
 
   createLease(lease: V1Lease): Promise<V1Lease> {
-    return this.coordination.createNamespacedLease({ namespace: lease.metadata?.namespace ?? "", body: lease });
+    return this.coordination.createNamespacedLease({
+      namespace: lease.metadata?.namespace ?? "",
+      body: lease,
+    });
   }
 
   replaceLease(lease: V1Lease): Promise<V1Lease> {
@@ -144,12 +149,18 @@ export class NodeApi {
         spec: {
           audiences: request.audience ? [request.audience] : [],
           expirationSeconds: request.expirationSeconds,
-          boundObjectRef: { apiVersion: "v1", kind: "Pod", name: pod.metadata?.name ?? "", uid: pod.metadata?.uid ?? "" },
+          boundObjectRef: {
+            apiVersion: "v1",
+            kind: "Pod",
+            name: pod.metadata?.name ?? "",
+            uid: pod.metadata?.uid ?? "",
+          },
         },
       },
     });
     const token = answer.status?.token;
-    if (!token) throw new Error(`TokenRequest for serviceaccount ${namespace}/${serviceAccount} returned no token`);
+    if (!token)
+      throw new Error(`TokenRequest for serviceaccount ${namespace}/${serviceAccount} returned no token`);
     return token;
   }
 

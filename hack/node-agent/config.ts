@@ -93,7 +93,9 @@ export function qualifiedNameProblems(key: string): string[] {
     problems.push(`prefix "${prefix}" must be a lowercase DNS subdomain`);
   }
   if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
-    problems.push(`name "${name}" must be 1-63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric`);
+    problems.push(
+      `name "${name}" must be 1-63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric`,
+    );
   }
   return problems;
 }
@@ -131,7 +133,8 @@ export function nodeRestrictionProblem(key: string): string | undefined {
     prefix === "k8s.io" ||
     prefix.endsWith(".k8s.io");
   if (!isKubernetesNamespace) return undefined;
-  if (NODE_SETTABLE_LABELS.has(key) || NODE_SETTABLE_PREFIXES.some((p) => key.startsWith(p))) return undefined;
+  if (NODE_SETTABLE_LABELS.has(key) || NODE_SETTABLE_PREFIXES.some((p) => key.startsWith(p)))
+    return undefined;
   return `label "${key}" cannot be set by a node itself (NodeRestriction); let the harness add it as admin`;
 }
 
@@ -215,7 +218,9 @@ function parseLabels(value: unknown, problems: string[]): Record<string, string>
     const restricted = nodeRestrictionProblem(key);
     if (restricted !== undefined) problems.push(`labels: ${restricted}`);
     if (typeof labelValue !== "string" || labelValue.length > 63 || !LABEL_VALUE.test(labelValue)) {
-      problems.push(`labels["${key}"] must be a label value (at most 63 alphanumerics, '-', '_', '.'), found ${describe(labelValue)}`);
+      problems.push(
+        `labels["${key}"] must be a label value (at most 63 alphanumerics, '-', '_', '.'), found ${describe(labelValue)}`,
+      );
       continue;
     }
     labels[key] = labelValue;
@@ -268,7 +273,9 @@ function parseCapacity(value: unknown, problems: string[]): NodeCapacity {
   const quantity = (field: keyof NodeCapacity): string => {
     const item = value[field];
     if (typeof item === "string" && QUANTITY.test(item)) return item;
-    problems.push(`capacity.${field} must be a Kubernetes quantity string such as "2", "500m" or "4Gi", found ${describe(item)}`);
+    problems.push(
+      `capacity.${field} must be a Kubernetes quantity string such as "2", "500m" or "4Gi", found ${describe(item)}`,
+    );
     return "";
   };
   for (const field of Object.keys(value)) {
@@ -282,7 +289,9 @@ function parseCapacity(value: unknown, problems: string[]): NodeCapacity {
 }
 
 /** The config file named on the command line (`--config <file>` or `--config=<file>`), or a usage error. */
-export function configPathFrom(argv: readonly string[]): { ok: true; path: string } | { ok: false; message: string } {
+export function configPathFrom(
+  argv: readonly string[],
+): { ok: true; path: string } | { ok: false; message: string } {
   const args = [...argv];
   let configPath: string | undefined;
   while (args.length > 0) {
@@ -291,7 +300,8 @@ export function configPathFrom(argv: readonly string[]): { ok: true; path: strin
     else if (arg?.startsWith("--config=")) configPath = arg.slice("--config=".length);
     else return { ok: false, message: `unexpected argument "${arg ?? ""}"` };
   }
-  if (configPath === undefined || configPath === "") return { ok: false, message: "--config <file.json> is required" };
+  if (configPath === undefined || configPath === "")
+    return { ok: false, message: "--config <file.json> is required" };
   return { ok: true, path: configPath };
 }
 
@@ -301,7 +311,9 @@ export function loadConfig(file: string): NodeAgentConfig {
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new ConfigError(file, [`cannot read it as JSON: ${error instanceof Error ? error.message : String(error)}`]);
+    throw new ConfigError(file, [
+      `cannot read it as JSON: ${error instanceof Error ? error.message : String(error)}`,
+    ]);
   }
   const config = parseConfig(raw, file);
   const unreadable = (["kubeconfig", "servingCert", "servingKey", "clientCA"] as const).flatMap((field) => {

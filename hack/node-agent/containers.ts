@@ -33,12 +33,17 @@ export interface ContainerProcess {
 
 export type StartResult =
   | { readonly ok: true; readonly process: ContainerProcess }
-  | { readonly ok: false; readonly exitCode: number; readonly reason: "StartError"; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly exitCode: number;
+      readonly reason: "StartError";
+      readonly message: string;
+    };
 
 /** The exit code a container runtime reports: the process's own, or 128 + the number of the signal that killed it. */
 export function exitCodeFor(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
-  if (signal !== null) return 128 + (constants.signals[signal] as number | undefined ?? 0);
+  if (signal !== null) return 128 + ((constants.signals[signal] as number | undefined) ?? 0);
   return 128;
 }
 
@@ -98,14 +103,16 @@ export async function startContainerProcess(spec: ProcessSpec): Promise<StartRes
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const started = await new Promise<{ ok: true } | { ok: false; code: string | undefined; detail: string }>((resolve) => {
-    child.once("spawn", () => {
-      resolve({ ok: true });
-    });
-    child.once("error", (error: NodeJS.ErrnoException) => {
-      resolve({ ok: false, code: error.code, detail: error.message });
-    });
-  });
+  const started = await new Promise<{ ok: true } | { ok: false; code: string | undefined; detail: string }>(
+    (resolve) => {
+      child.once("spawn", () => {
+        resolve({ ok: true });
+      });
+      child.once("error", (error: NodeJS.ErrnoException) => {
+        resolve({ ok: false, code: error.code, detail: error.message });
+      });
+    },
+  );
   if (!started.ok || child.pid === undefined) {
     const failure = started.ok ? { code: undefined, detail: "no pid" } : started;
     return {

@@ -10,7 +10,8 @@ export interface PodAddresses {
   readonly podIP: string;
 }
 
-export type FieldResult = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly message: string };
+export type FieldResult =
+  { readonly ok: true; readonly value: string } | { readonly ok: false; readonly message: string };
 
 /** `key="value"` lines sorted by key, as the kubelet renders whole label/annotation maps. */
 export function formatMap(map: Readonly<Record<string, string>>): string {

@@ -1,7 +1,16 @@
 // A container's environment as the kubelet assembles it, and the host process's final environment.
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
+   client-node's models are data-only classes; pods and objects as literals are what the API sends. */
 import type { V1ConfigMap, V1Container, V1Pod, V1Secret } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { expandedArgv, isEnvVarName, processEnv, resolveContainerEnv, serviceEnv, type EnvResolution } from "./env.js";
+import {
+  expandedArgv,
+  isEnvVarName,
+  processEnv,
+  resolveContainerEnv,
+  serviceEnv,
+  type EnvResolution,
+} from "./env.js";
 import type { PodObjects } from "./references.js";
 
 const configMap = (name: string, data: Record<string, string>): V1ConfigMap => ({ metadata: { name }, data });
@@ -76,7 +85,12 @@ describe("resolveContainerEnv", () => {
     ],
     [
       "an optional missing envFrom source is skipped",
-      { envFrom: [{ configMapRef: { name: "nope", optional: true } }, { secretRef: { name: "gone", optional: true } }] },
+      {
+        envFrom: [
+          { configMapRef: { name: "nope", optional: true } },
+          { secretRef: { name: "gone", optional: true } },
+        ],
+      },
       {},
     ],
     [
@@ -167,7 +181,11 @@ describe("resolveContainerEnv", () => {
   });
 
   it.each<[string, Omit<V1Container, "name">, string]>([
-    ["a missing envFrom configMap", { envFrom: [{ configMapRef: { name: "nope" } }] }, 'configmap "nope" not found'],
+    [
+      "a missing envFrom configMap",
+      { envFrom: [{ configMapRef: { name: "nope" } }] },
+      'configmap "nope" not found',
+    ],
     ["a missing envFrom secret", { envFrom: [{ secretRef: { name: "gone" } }] }, 'secret "gone" not found'],
     [
       "a missing configMap key",
@@ -227,7 +245,10 @@ describe("expandedArgv", () => {
       ["TARGET", "world"],
     ]);
     expect(
-      expandedArgv({ name: "c", command: ["sh", "-c"], args: ["echo $(GREETING) $(TARGET) $$(TARGET) $(NOPE)"] }, env),
+      expandedArgv(
+        { name: "c", command: ["sh", "-c"], args: ["echo $(GREETING) $(TARGET) $$(TARGET) $(NOPE)"] },
+        env,
+      ),
     ).toEqual(["sh", "-c", "echo hi there world $(TARGET) $(NOPE)"]);
   });
 

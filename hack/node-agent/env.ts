@@ -136,7 +136,9 @@ export function resolveContainerEnv(inputs: EnvInputs): EnvResolution {
 /** The process's argv: command then args, each with `$(VAR)` expanded against the container's env. */
 export function expandedArgv(container: V1Container, env: ReadonlyMap<string, string>): string[] {
   const lookup = lookupIn(env);
-  return [...(container.command ?? []), ...(container.args ?? [])].map((part) => expandVariables(part, lookup));
+  return [...(container.command ?? []), ...(container.args ?? [])].map((part) =>
+    expandVariables(part, lookup),
+  );
 }
 
 export interface ProcessEnvInputs {
@@ -156,6 +158,7 @@ export interface ProcessEnvInputs {
 export function processEnv(inputs: ProcessEnvInputs): Record<string, string> {
   const env: Record<string, string> = { ...inputs.base };
   for (const [name, value] of inputs.containerEnv) env[name] = inputs.rewrite(value);
-  if (inputs.kubeconfig !== undefined && !inputs.containerEnv.has("KUBECONFIG")) env.KUBECONFIG = inputs.kubeconfig;
+  if (inputs.kubeconfig !== undefined && !inputs.containerEnv.has("KUBECONFIG"))
+    env.KUBECONFIG = inputs.kubeconfig;
   return { ...env, ...inputs.forced };
 }

@@ -31,7 +31,10 @@ export function podEvent(input: PodEventInput): CoreV1Event {
     ? `spec.${container.init ? "initContainers" : "containers"}{${container.name}}`
     : undefined;
   return {
-    metadata: { name: `${pod.metadata?.name ?? "pod"}.${input.uniqueSuffix}`, namespace: pod.metadata?.namespace ?? "default" },
+    metadata: {
+      name: `${pod.metadata?.name ?? "pod"}.${input.uniqueSuffix}`,
+      namespace: pod.metadata?.namespace ?? "default",
+    },
     involvedObject: {
       apiVersion: "v1",
       kind: "Pod",
@@ -72,7 +75,16 @@ export class EventRecorder {
     const now = new Date();
     this.sequence++;
     const uniqueSuffix = (BigInt(now.getTime()) * 1_000_000n + BigInt(this.sequence)).toString(16);
-    const event = podEvent({ pod, nodeName: this.nodeName, type, reason, message, now, uniqueSuffix, ...(container ? { container } : {}) });
+    const event = podEvent({
+      pod,
+      nodeName: this.nodeName,
+      type,
+      reason,
+      message,
+      now,
+      uniqueSuffix,
+      ...(container ? { container } : {}),
+    });
     this.api.createEvent(event).catch((error: unknown) => {
       this.log.debug({ reason, error: describeError(error) }, "Could not record event");
     });

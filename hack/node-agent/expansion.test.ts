@@ -23,7 +23,11 @@ describe("expandVariables", () => {
     ["$$$$( is two escaped $ and literal text", "$$$$(VAR_A)", "$$(VAR_A)"],
     ["a lone $ before another character is kept", "$VAR_A and $1", "$VAR_A and $1"],
     ["a trailing $ is kept", "price$", "price$"],
-    ["a name runs to the first ), so an unclosed reference swallows the next", "$(VAR_A $(VAR_B)", "$(VAR_A $(VAR_B)"],
+    [
+      "a name runs to the first ), so an unclosed reference swallows the next",
+      "$(VAR_A $(VAR_B)",
+      "$(VAR_A $(VAR_B)",
+    ],
     ["text after an unclosed reference is kept", "$(VAR_A) $(", "A $("],
     ["an unclosed reference at the end is kept", "x $(VAR_A", "x $(VAR_A"],
     ["an empty name stays as written", "$()", "$()"],

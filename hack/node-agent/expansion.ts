@@ -43,7 +43,9 @@ export function expandVariables(input: string, lookup: (name: string) => string 
 }
 
 /** A lookup over ordered maps: the first map that defines a name wins. */
-export function lookupIn(...maps: readonly ReadonlyMap<string, string>[]): (name: string) => string | undefined {
+export function lookupIn(
+  ...maps: readonly ReadonlyMap<string, string>[]
+): (name: string) => string | undefined {
   return (name) => {
     for (const map of maps) {
       const value = map.get(name);

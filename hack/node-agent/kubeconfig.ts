@@ -14,7 +14,10 @@ export interface PodKubeconfigInput {
 
 export function renderPodKubeconfig(input: PodKubeconfigInput): string {
   const cluster = input.caPem
-    ? { server: input.server, "certificate-authority-data": Buffer.from(input.caPem, "utf8").toString("base64") }
+    ? {
+        server: input.server,
+        "certificate-authority-data": Buffer.from(input.caPem, "utf8").toString("base64"),
+      }
     : { server: input.server };
   return `${JSON.stringify(
     {

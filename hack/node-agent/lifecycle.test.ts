@@ -1,4 +1,6 @@
 // Restarts, grace periods, deadlines, and pods an earlier agent left behind.
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
+   client-node's models are data-only classes; pods and objects as literals are what the API sends. */
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import {
@@ -46,10 +48,17 @@ describe("shouldRestart", () => {
 describe("killGraceSeconds", () => {
   it.each<[string, V1Pod, number]>([
     ["the default 30 s", { spec: { containers: [] } }, 30],
-    ["the pod's terminationGracePeriodSeconds", { spec: { containers: [], terminationGracePeriodSeconds: 5 } }, 5],
+    [
+      "the pod's terminationGracePeriodSeconds",
+      { spec: { containers: [], terminationGracePeriodSeconds: 5 } },
+      5,
+    ],
     [
       "the deletion's grace period first",
-      { metadata: { deletionGracePeriodSeconds: 3 }, spec: { containers: [], terminationGracePeriodSeconds: 20 } },
+      {
+        metadata: { deletionGracePeriodSeconds: 3 },
+        spec: { containers: [], terminationGracePeriodSeconds: 20 },
+      },
       3,
     ],
     ["never under 2 s", { metadata: { deletionGracePeriodSeconds: 0 }, spec: { containers: [] } }, 2],
@@ -72,19 +81,47 @@ describe("deadlineAt", () => {
   });
 });
 
-const spec = { containers: [{ name: "main", image: "busybox" }, { name: "side", image: "busybox" }] };
+const spec = {
+  containers: [
+    { name: "main", image: "busybox" },
+    { name: "side", image: "busybox" },
+  ],
+};
 
 describe("startedByEarlierAgent", () => {
   it.each<[string, V1Pod["status"], boolean]>([
     ["a fresh pod", undefined, false],
-    ["Pending with only waiting containers", { phase: "Pending", containerStatuses: [{ name: "main", image: "", imageID: "", ready: false, restartCount: 0, state: { waiting: { reason: "ContainerCreating" } } }] }, false],
+    [
+      "Pending with only waiting containers",
+      {
+        phase: "Pending",
+        containerStatuses: [
+          {
+            name: "main",
+            image: "",
+            imageID: "",
+            ready: false,
+            restartCount: 0,
+            state: { waiting: { reason: "ContainerCreating" } },
+          },
+        ],
+      },
+      false,
+    ],
     ["Running", { phase: "Running" }, true],
     [
       "Pending but an init container ran",
       {
         phase: "Pending",
         initContainerStatuses: [
-          { name: "init", image: "", imageID: "", ready: false, restartCount: 0, state: { running: { startedAt: new Date() } } },
+          {
+            name: "init",
+            image: "",
+            imageID: "",
+            ready: false,
+            restartCount: 0,
+            state: { running: { startedAt: new Date() } },
+          },
         ],
       },
       true,
@@ -137,7 +174,13 @@ describe("lostPodRuntime", () => {
           containerID: "node-agent://99",
           ready: false,
           restartCount: 0,
-          state: { terminated: { exitCode: 0, reason: "Completed", finishedAt: "2030-01-01T00:05:00Z" as unknown as Date } },
+          state: {
+            terminated: {
+              exitCode: 0,
+              reason: "Completed",
+              finishedAt: "2030-01-01T00:05:00Z" as unknown as Date,
+            },
+          },
         },
       ],
     },
@@ -158,7 +201,12 @@ describe("lostPodRuntime", () => {
         finishedAt: "2030-01-01T00:10:00Z",
         containerID: "node-agent://4321",
       },
-      { exitCode: 0, reason: "Completed", finishedAt: "2030-01-01T00:05:00Z", containerID: "node-agent://99" },
+      {
+        exitCode: 0,
+        reason: "Completed",
+        finishedAt: "2030-01-01T00:05:00Z",
+        containerID: "node-agent://99",
+      },
     ]);
   });
 

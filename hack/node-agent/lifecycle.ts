@@ -68,7 +68,9 @@ function everStarted(status: V1ContainerStatus): boolean {
  */
 export function startedByEarlierAgent(pod: V1Pod): boolean {
   if (pod.status?.phase === "Running") return true;
-  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].some(everStarted);
+  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].some(
+    everStarted,
+  );
 }
 
 export const LOST_REASON = "NodeAgentRestarted";
@@ -79,7 +81,10 @@ function pidFromContainerID(id: string | undefined): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
-function terminatedFrom(state: V1ContainerState["terminated"], id: string | undefined): Terminated | undefined {
+function terminatedFrom(
+  state: V1ContainerState["terminated"],
+  id: string | undefined,
+): Terminated | undefined {
   if (state === undefined) return undefined;
   const pid = pidFromContainerID(state.containerID ?? id);
   const startedAt = toDate(state.startedAt);
@@ -95,7 +100,12 @@ function terminatedFrom(state: V1ContainerState["terminated"], id: string | unde
 }
 
 /** A container as the API last saw it, with a running one turned into terminated-by-loss. */
-function lostContainer(name: string, image: string, status: V1ContainerStatus | undefined, now: Date): ContainerRecord {
+function lostContainer(
+  name: string,
+  image: string,
+  status: V1ContainerStatus | undefined,
+  now: Date,
+): ContainerRecord {
   const restartCount = status?.restartCount ?? 0;
   const lastTerminated = terminatedFrom(status?.lastState?.terminated, status?.containerID);
   const base = { name, image, restartCount, ...(lastTerminated ? { lastTerminated } : {}) };
@@ -124,7 +134,12 @@ function lostContainer(name: string, image: string, status: V1ContainerStatus | 
 export function lostPodRuntime(pod: V1Pod, now: Date): PodRuntime {
   const records = (containers: readonly V1Container[], statuses: readonly V1ContainerStatus[] | undefined) =>
     containers.map((container) =>
-      lostContainer(container.name, container.image ?? "", statuses?.find((s) => s.name === container.name), now),
+      lostContainer(
+        container.name,
+        container.image ?? "",
+        statuses?.find((s) => s.name === container.name),
+        now,
+      ),
     );
   const startTime = toDate(pod.status?.startTime);
   return {
@@ -141,8 +156,10 @@ export function lostPodRuntime(pod: V1Pod, now: Date): PodRuntime {
 
 /** Pids an earlier agent recorded for this pod's running containers (candidates for a leftover sweep). */
 export function recordedRunningPids(pod: V1Pod): number[] {
-  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].flatMap((status) => {
-    const pid = status.state?.running ? pidFromContainerID(status.containerID) : undefined;
-    return pid === undefined ? [] : [pid];
-  });
+  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].flatMap(
+    (status) => {
+      const pid = status.state?.running ? pidFromContainerID(status.containerID) : undefined;
+      return pid === undefined ? [] : [pid];
+    },
+  );
 }

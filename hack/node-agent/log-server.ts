@@ -35,14 +35,20 @@ const READ_CHUNK = 64 * 1024;
 
 export type LogRoute =
   | { readonly kind: "healthz" }
-  | { readonly kind: "containerLogs"; readonly namespace: string; readonly pod: string; readonly container: string }
+  | {
+      readonly kind: "containerLogs";
+      readonly namespace: string;
+      readonly pod: string;
+      readonly container: string;
+    }
   | { readonly kind: "unknown" };
 
 /** Which endpoint a request path names. */
 export function routeOf(pathname: string): LogRoute {
   if (pathname === "/healthz") return { kind: "healthz" };
   const match = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(pathname);
-  if (match?.[1] === undefined || match[2] === undefined || match[3] === undefined) return { kind: "unknown" };
+  if (match?.[1] === undefined || match[2] === undefined || match[3] === undefined)
+    return { kind: "unknown" };
   return {
     kind: "containerLogs",
     namespace: decodeURIComponent(match[1]),
@@ -74,7 +80,10 @@ export async function startLogServer(options: LogServerOptions): Promise<https.S
     },
     (req, res) => {
       handle(req, res, options).catch((error: unknown) => {
-        log.error({ url: req.url, error: error instanceof Error ? error.message : String(error) }, "Log request failed");
+        log.error(
+          { url: req.url, error: error instanceof Error ? error.message : String(error) },
+          "Log request failed",
+        );
         if (!res.headersSent) answer(res, 500, "internal error");
         else res.destroy();
       });
@@ -82,7 +91,11 @@ export async function startLogServer(options: LogServerOptions): Promise<https.S
   );
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error) => {
-      reject(new Error(`could not listen on ${config.address}:${config.kubeletPort} for the log endpoint: ${error.message}`));
+      reject(
+        new Error(
+          `could not listen on ${config.address}:${config.kubeletPort} for the log endpoint: ${error.message}`,
+        ),
+      );
     });
     server.listen(config.kubeletPort, config.address, () => {
       resolve();
@@ -106,7 +119,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LogSer
     return;
   }
   if (route.kind === "unknown") {
-    answer(res, 404, `the node agent serves only /healthz and /containerLogs/{namespace}/{pod}/{container}, not ${url.pathname}`);
+    answer(
+      res,
+      404,
+      `the node agent serves only /healthz and /containerLogs/{namespace}/{pod}/{container}, not ${url.pathname}`,
+    );
     return;
   }
   const parsed = parseLogQuery(url.searchParams);
@@ -130,7 +147,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: LogSer
     }
     return;
   }
-  options.log.debug({ namespace: route.namespace, pod: route.pod, container: route.container, query }, "Serving container log");
+  options.log.debug(
+    { namespace: route.namespace, pod: route.pod, container: route.container, query },
+    "Serving container log",
+  );
   const follows = query.follow && !query.previous;
   await streamLog(req, res, file, query, follows ? location.isActive : () => false);
 }

@@ -23,7 +23,12 @@ const file = [
   "",
 ].join("\n");
 
-const query = (over: Partial<LogQuery> = {}): LogQuery => ({ follow: false, previous: false, timestamps: false, ...over });
+const query = (over: Partial<LogQuery> = {}): LogQuery => ({
+  follow: false,
+  previous: false,
+  timestamps: false,
+  ...over,
+});
 const now = new Date("2030-01-01T00:00:06Z");
 
 describe("selectLog", () => {
@@ -32,7 +37,11 @@ describe("selectLog", () => {
     ["tailLines counts stored records", { tailLines: 2 }, "\nlast\n"],
     ["tailLines=0 shows nothing", { tailLines: 0 }, ""],
     ["tailLines beyond the file shows all", { tailLines: 100 }, "first\nsecond (stderr)\npartial\n\nlast\n"],
-    ["sinceTime keeps lines at or after it", { sinceTime: new Date("2030-01-01T00:00:03.1Z") }, "tial\n\nlast\n"],
+    [
+      "sinceTime keeps lines at or after it",
+      { sinceTime: new Date("2030-01-01T00:00:03.1Z") },
+      "tial\n\nlast\n",
+    ],
     ["sinceSeconds counts back from now", { sinceSeconds: 2 }, "\nlast\n"],
     ["limitBytes cuts the output mid-line", { limitBytes: 9 }, "first\nsec"],
     [
@@ -40,7 +49,11 @@ describe("selectLog", () => {
       { timestamps: true, tailLines: 3 },
       "2030-01-01T00:00:03.1Z tial\n2030-01-01T00:00:04Z \n2030-01-01T00:00:05Z last\n",
     ],
-    ["limitBytes counts the timestamp too", { timestamps: true, limitBytes: 25 }, "2030-01-01T00:00:01.5Z fi"],
+    [
+      "limitBytes counts the timestamp too",
+      { timestamps: true, limitBytes: 25 },
+      "2030-01-01T00:00:01.5Z fi",
+    ],
     ["tail then since", { tailLines: 4, sinceTime: new Date("2030-01-01T00:00:04Z") }, "\nlast\n"],
   ])("%s", (_name, over, expected) => {
     expect(selectLog(file, query(over), now).toString("utf8")).toBe(expected);
@@ -62,8 +75,14 @@ describe("selectLog", () => {
 
 describe("parseRecord / encodeRecord", () => {
   it.each([
-    ["2030-01-01T00:00:01Z stdout F hello world", { stream: "stdout", partial: false, content: "hello world" }],
-    ["2030-01-01T00:00:01Z stderr P  leading space", { stream: "stderr", partial: true, content: " leading space" }],
+    [
+      "2030-01-01T00:00:01Z stdout F hello world",
+      { stream: "stdout", partial: false, content: "hello world" },
+    ],
+    [
+      "2030-01-01T00:00:01Z stderr P  leading space",
+      { stream: "stderr", partial: true, content: " leading space" },
+    ],
     ["2030-01-01T00:00:01Z stdout F", { stream: "stdout", partial: false, content: "" }],
   ])("%j", (line, expected) => {
     expect(parseRecord(line)).toEqual({ timestamp: "2030-01-01T00:00:01Z", ...expected });
@@ -77,7 +96,12 @@ describe("parseRecord / encodeRecord", () => {
   );
 
   it("round-trips", () => {
-    const record = { timestamp: "2030-01-01T00:00:01.123456789Z", stream: "stderr" as const, partial: true, content: "a b" };
+    const record = {
+      timestamp: "2030-01-01T00:00:01.123456789Z",
+      stream: "stderr" as const,
+      partial: true,
+      content: "a b",
+    };
     expect(parseRecord(encodeRecord(record).slice(0, -1))).toEqual(record);
   });
 });
@@ -149,7 +173,10 @@ describe("parseLogQuery", () => {
     ["limitBytes=0", "limitBytes must be greater than or equal to 1"],
     ["sinceSeconds=0", "sinceSeconds must be greater than or equal to 1"],
     ["sinceTime=yesterday", "sinceTime=yesterday is not an RFC3339 time"],
-    ["sinceSeconds=5&sinceTime=2030-01-01T00:00:00Z", "at most one of sinceTime or sinceSeconds may be specified"],
+    [
+      "sinceSeconds=5&sinceTime=2030-01-01T00:00:00Z",
+      "at most one of sinceTime or sinceSeconds may be specified",
+    ],
   ])("%j is refused: %s", (text, message) => {
     expect(parse(text)).toEqual({ ok: false, message });
   });

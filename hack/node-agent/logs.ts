@@ -197,7 +197,8 @@ export interface LogQuery {
   readonly sinceTime?: Date;
 }
 
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+export type Parsed<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
 const TRUE_WORDS = new Set(["1", "t", "T", "true", "TRUE", "True"]);
 const FALSE_WORDS = new Set(["0", "f", "F", "false", "FALSE", "False"]);
@@ -232,7 +233,9 @@ export function parseLogQuery(params: URLSearchParams): Parsed<LogQuery> {
   let sinceTime: Date | undefined;
   const sinceText = params.get("sinceTime");
   if (sinceText !== null && sinceText !== "") {
-    const millis = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(sinceText) ? Date.parse(sinceText) : NaN;
+    const millis = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(sinceText)
+      ? Date.parse(sinceText)
+      : NaN;
     if (Number.isNaN(millis)) problems.push(`sinceTime=${sinceText} is not an RFC3339 time`);
     else sinceTime = new Date(millis);
   }

@@ -26,7 +26,12 @@ const USAGE = "usage: node --import tsx hack/node-agent/main.ts --config <file.j
 const STARTUP_RETRY_MS = 2_000;
 
 /** Retries a startup step until it works: the apiserver may still be coming up. */
-async function untilDone(what: string, log: Logger, step: () => Promise<void>, stopped: () => boolean): Promise<void> {
+async function untilDone(
+  what: string,
+  log: Logger,
+  step: () => Promise<void>,
+  stopped: () => boolean,
+): Promise<void> {
   for (let attempt = 1; !stopped(); attempt++) {
     try {
       await step();
@@ -84,10 +89,20 @@ async function run(config: NodeAgentConfig): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
-  await untilDone("Registering the node", log, () => registration.register(), () => state.stopping);
+  await untilDone(
+    "Registering the node",
+    log,
+    () => registration.register(),
+    () => state.stopping,
+  );
   if (state.stopping) return;
   registration.start();
-  await untilDone("Listing pods", log, () => watch.start(), () => state.stopping);
+  await untilDone(
+    "Listing pods",
+    log,
+    () => watch.start(),
+    () => state.stopping,
+  );
   log.info({ workDir: config.workDir }, "Node agent ready");
 }
 

@@ -1,4 +1,6 @@
 // Where in-container paths land on the host, and how strings naming them are rewritten.
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
+   client-node's models are data-only classes; pods and objects as literals are what the API sends. */
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { planMounts, podLayout, rewritePaths, sortedRewrites, type PathRewrite } from "./mounts.js";
@@ -14,11 +16,19 @@ describe("rewritePaths", () => {
   it.each([
     ["the mount path itself", "/etc/config", "/pods/u/root/etc/config"],
     ["a file under it", "/etc/config/app.yaml", "/pods/u/root/etc/config/app.yaml"],
-    ["after a space in a shell line", "cat /etc/config/a && ls /data", "cat /pods/u/root/etc/config/a && ls /pods/u/root/data"],
+    [
+      "after a space in a shell line",
+      "cat /etc/config/a && ls /data",
+      "cat /pods/u/root/etc/config/a && ls /pods/u/root/data",
+    ],
     ["after =", "--config=/etc/config/app.yaml", "--config=/pods/u/root/etc/config/app.yaml"],
     ["inside quotes", `sh -c "cat '/data/x'"`, `sh -c "cat '/pods/u/root/data/x'"`],
     ["after a colon, as in PATH-like lists", "/usr/bin:/data/bin", "/usr/bin:/pods/u/root/data/bin"],
-    ["the termination log", "echo bye > /dev/termination-log", "echo bye > /pods/u/containers/main/termination-log"],
+    [
+      "the termination log",
+      "echo bye > /dev/termination-log",
+      "echo bye > /pods/u/containers/main/termination-log",
+    ],
     ["a file URL", "file:///etc/config/app.yaml", "file:///pods/u/root/etc/config/app.yaml"],
     ["the longest mount wins", "/etc/config/extra/x", "/pods/u/root/etc/config/extra/x"],
     ["not a longer segment name", "/etc/configuration /datafile", "/etc/configuration /datafile"],
@@ -50,7 +60,10 @@ describe("planMounts", () => {
   it("links each mount to its volume (or subPath) and gives each container its rewrites", () => {
     const plan = planMounts(
       pod({
-        volumes: [{ name: "cfg", configMap: { name: "app" } }, { name: "scratch", emptyDir: {} }],
+        volumes: [
+          { name: "cfg", configMap: { name: "app" } },
+          { name: "scratch", emptyDir: {} },
+        ],
         initContainers: [{ name: "setup", volumeMounts: [{ name: "scratch", mountPath: "/work/" }] }],
         containers: [
           {
@@ -106,7 +119,10 @@ describe("planMounts", () => {
     ],
     [
       "a mount at /",
-      { volumes: [{ name: "v", emptyDir: {} }], containers: [{ name: "c", volumeMounts: [{ name: "v", mountPath: "/" }] }] },
+      {
+        volumes: [{ name: "v", emptyDir: {} }],
+        containers: [{ name: "c", volumeMounts: [{ name: "v", mountPath: "/" }] }],
+      },
       "cannot be emulated on the host",
     ],
     [

@@ -77,13 +77,17 @@ export function planMounts(pod: V1Pod, layout: PodLayout): MountPlan {
     const own: PathRewrite[] = [];
     for (const mount of container.volumeMounts ?? []) {
       const where = `container "${container.name}" volumeMount "${mount.name}" at ${mount.mountPath}`;
-      if (!volumes.has(mount.name)) return { ok: false, message: `${where}: the pod has no volume "${mount.name}"` };
-      if (!mount.mountPath.startsWith("/")) return { ok: false, message: `${where}: mountPath must be absolute` };
+      if (!volumes.has(mount.name))
+        return { ok: false, message: `${where}: the pod has no volume "${mount.name}"` };
+      if (!mount.mountPath.startsWith("/"))
+        return { ok: false, message: `${where}: mountPath must be absolute` };
       const from = path.posix.normalize(mount.mountPath).replace(/\/+$/, "");
-      if (from === "") return { ok: false, message: `${where}: a volume mounted at / cannot be emulated on the host` };
+      if (from === "")
+        return { ok: false, message: `${where}: a volume mounted at / cannot be emulated on the host` };
       const volumeDir = layout.volumeDir(mount.name);
       const target = mount.subPath ? insideDir(volumeDir, mount.subPath) : volumeDir;
-      if (target === undefined) return { ok: false, message: `${where}: subPath "${mount.subPath}" leaves the volume` };
+      if (target === undefined)
+        return { ok: false, message: `${where}: subPath "${mount.subPath}" leaves the volume` };
       const link = path.join(layout.rootDir, from);
       const existing = links.get(link);
       if (existing !== undefined && existing.target !== target) {
@@ -95,7 +99,9 @@ export function planMounts(pod: V1Pod, layout: PodLayout): MountPlan {
       links.set(link, { link, target, volume: mount.name, container: container.name });
       own.push({ from, to: link });
     }
-    const messagePath = path.posix.normalize(container.terminationMessagePath ?? DEFAULT_TERMINATION_MESSAGE_PATH);
+    const messagePath = path.posix.normalize(
+      container.terminationMessagePath ?? DEFAULT_TERMINATION_MESSAGE_PATH,
+    );
     own.push({ from: messagePath, to: layout.terminationMessageFile(container.name) });
     rewrites.set(container.name, sortedRewrites(own));
   }
@@ -131,8 +137,7 @@ export function rewritePaths(value: string, rewrites: readonly PathRewrite[]): s
   while (index < value.length) {
     if (value[index] === "/" && startsWord(value, index)) {
       const match = rewrites.find(
-        ({ from }) =>
-          value.startsWith(from, index) && !isSegmentChar(value[index + from.length]),
+        ({ from }) => value.startsWith(from, index) && !isSegmentChar(value[index + from.length]),
       );
       if (match !== undefined) {
         output += match.to;

@@ -17,9 +17,10 @@ export interface PodEvents {
 
 /** Shorter than the client's 30 s inactivity timeout, so a quiet watch ends cleanly on the server's side. */
 const WATCH_SECONDS = 25;
-const MAX_BACKOFF_MS = 30_000;
+/** Short: the apiserver is on loopback, and a test waiting on a pod should not wait on the back-off. */
+const MAX_BACKOFF_MS = 5_000;
 
-/** Back-off before retry `attempt` (1-based): 500 ms doubling to 30 s, with up to 20% jitter. */
+/** Back-off before retry `attempt` (1-based): 500 ms doubling to 5 s, with up to 20% jitter. */
 export function watchBackoffMs(attempt: number, random: number): number {
   const base = Math.min(500 * 2 ** Math.max(0, attempt - 1), MAX_BACKOFF_MS);
   return Math.round(base * (1 + 0.2 * random));
@@ -59,7 +60,10 @@ export class PodWatch {
     const list = await this.api.listPods(this.nodeName);
     this.resourceVersion = list.metadata?.resourceVersion ?? "";
     this.handlers.sync(list.items);
-    this.log.debug({ pods: list.items.length, resourceVersion: this.resourceVersion }, "Listed pods bound to the node");
+    this.log.debug(
+      { pods: list.items.length, resourceVersion: this.resourceVersion },
+      "Listed pods bound to the node",
+    );
   }
 
   private later(action: () => Promise<void>, delayMs: number): void {
@@ -110,7 +114,8 @@ export class PodWatch {
         void this.relist();
         return;
       }
-      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      const timedOut =
+        error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
       // A watch the server closes at once, again and again, must not become a busy loop.
       const endedAtOnce = !sawEvent && Date.now() - startedAt < 1_000;
       if ((error === null || error === undefined || timedOut) && !endedAtOnce) {
@@ -120,7 +125,10 @@ export class PodWatch {
       }
       this.failures = sawEvent ? 1 : this.failures + 1;
       const delay = watchBackoffMs(this.failures, Math.random());
-      this.log.warn({ error: error ? describeError(error) : "closed at once", retryInMs: delay }, "Pod watch failed; restarting");
+      this.log.warn(
+        { error: error ? describeError(error) : "closed at once", retryInMs: delay },
+        "Pod watch failed; restarting",
+      );
       this.later(() => this.watch(), delay);
     };
     try {

@@ -16,11 +16,7 @@ import type { V1Container, V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { describeError, type NodeApi } from "./api.js";
 import type { NodeAgentConfig } from "./config.js";
-import {
-  startContainerProcess,
-  terminatedReason,
-  type ContainerProcess,
-} from "./containers.js";
+import { startContainerProcess, terminatedReason, type ContainerProcess } from "./containers.js";
 import type { PodAddresses } from "./downward.js";
 import { expandedArgv, processEnv, resolveContainerEnv, serviceEnv } from "./env.js";
 import type { EventRecorder } from "./events.js";
@@ -257,9 +253,12 @@ export class PodWorker {
       }
     }
     if (this.initNames.length > 0) {
-      for (const name of this.mainNames) this.setState(name, { state: { kind: "waiting", reason: "ContainerCreating" } });
+      for (const name of this.mainNames)
+        this.setState(name, { state: { kind: "waiting", reason: "ContainerCreating" } });
     }
-    await Promise.all((this.pod.spec?.containers ?? []).map((container) => this.runContainer(container, false)));
+    await Promise.all(
+      (this.pod.spec?.containers ?? []).map((container) => this.runContainer(container, false)),
+    );
     if (this.isAborted()) return;
     this.completed = true;
     this.clearDeadline();
@@ -352,7 +351,10 @@ export class PodWorker {
   }
 
   /** Env, argv and working directory; retried while a ConfigMap or Secret is missing. */
-  private async prepareContainer(container: V1Container, init: boolean): Promise<PreparedContainer | undefined> {
+  private async prepareContainer(
+    container: V1Container,
+    init: boolean,
+  ): Promise<PreparedContainer | undefined> {
     const ref = { name: container.name, init };
     while (!this.isAborted()) {
       let problem: string;
@@ -379,7 +381,11 @@ export class PodWorker {
             argv: expandedArgv(container, resolved.env).map(rewrite),
             cwd: workingDir !== undefined && isDirectory(workingDir) ? workingDir : this.layout.podDir,
             env: processEnv({
-              base: { PATH: this.deps.agentEnv.PATH ?? "/usr/bin:/bin", HOME: this.layout.podDir, HOSTNAME: this.name },
+              base: {
+                PATH: this.deps.agentEnv.PATH ?? "/usr/bin:/bin",
+                HOME: this.layout.podDir,
+                HOSTNAME: this.name,
+              },
               containerEnv: resolved.env,
               rewrite,
               ...(this.kubeconfigPath ? { kubeconfig: this.kubeconfigPath } : {}),
@@ -442,7 +448,10 @@ export class PodWorker {
       if (!started.ok) {
         this.activeInstance.delete(container.name);
         this.deps.events.emit(this.pod, "Warning", "Failed", `Error: ${started.message}`, ref);
-        this.log.warn({ container: container.name, argv: prepared.argv, message: started.message }, "Container could not start");
+        this.log.warn(
+          { container: container.name, argv: prepared.argv, message: started.message },
+          "Container could not start",
+        );
         terminated = {
           kind: "terminated",
           exitCode: started.exitCode,
@@ -460,7 +469,10 @@ export class PodWorker {
           restartCount,
         });
         this.deps.events.emit(this.pod, "Normal", "Started", `Started container ${container.name}`, ref);
-        this.log.info({ container: container.name, pid: proc.pid, argv: prepared.argv, cwd: prepared.cwd }, "Started container");
+        this.log.info(
+          { container: container.name, pid: proc.pid, argv: prepared.argv, cwd: prepared.cwd },
+          "Started container",
+        );
         const exit = await proc.exited;
         this.processes.delete(container.name);
         this.activeInstance.delete(container.name);
@@ -474,7 +486,10 @@ export class PodWorker {
           finishedAt: exit.finishedAt,
           pid: proc.pid,
         };
-        this.log.info({ container: container.name, pid: proc.pid, exitCode: exit.exitCode }, "Container exited");
+        this.log.info(
+          { container: container.name, pid: proc.pid, exitCode: exit.exitCode },
+          "Container exited",
+        );
       }
       this.setState(container.name, { state: terminated, restartCount });
 
@@ -534,7 +549,10 @@ export class PodWorker {
           this.armDeadline();
           return;
         }
-        this.log.info({ activeDeadlineSeconds: this.pod.spec?.activeDeadlineSeconds }, "Pod passed its active deadline");
+        this.log.info(
+          { activeDeadlineSeconds: this.pod.spec?.activeDeadlineSeconds },
+          "Pod passed its active deadline",
+        );
         this.deps.events.emit(this.pod, "Warning", DEADLINE_REASON, DEADLINE_MESSAGE);
         void this.stop("deadline");
       },

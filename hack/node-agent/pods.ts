@@ -88,10 +88,19 @@ export class PodManager {
     const pod = [...this.pods.values()].find(
       (candidate) => candidate.metadata?.namespace === namespace && candidate.metadata.name === podName,
     );
-    if (pod === undefined) return { kind: "error", status: 404, message: `pod "${podName}" in namespace "${namespace}" does not exist on node "${this.deps.config.nodeName}"` };
+    if (pod === undefined)
+      return {
+        kind: "error",
+        status: 404,
+        message: `pod "${podName}" in namespace "${namespace}" does not exist on node "${this.deps.config.nodeName}"`,
+      };
     const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
     if (!names.includes(container)) {
-      return { kind: "error", status: 404, message: `container "${container}" not found in pod "${podName}"` };
+      return {
+        kind: "error",
+        status: 404,
+        message: `container "${container}" not found in pod "${podName}"`,
+      };
     }
     const uid = pod.metadata?.uid ?? "";
     const view = this.workers.get(uid)?.logView(container);
@@ -150,8 +159,15 @@ export class PodManager {
     if (this.handled.has(uid)) return;
     this.handled.add(uid);
     const log = this.log.child({ namespace: pod.metadata?.namespace, pod: pod.metadata?.name });
-    const killed = recordedRunningPids(pod).filter((pid) => killLeftoverGroup(pid, `${POD_MARKER_ENV}=${uid}`));
-    const status = computePodStatus(pod, lostPodRuntime(pod, new Date()), this.deps.config.address, new Date());
+    const killed = recordedRunningPids(pod).filter((pid) =>
+      killLeftoverGroup(pid, `${POD_MARKER_ENV}=${uid}`),
+    );
+    const status = computePodStatus(
+      pod,
+      lostPodRuntime(pod, new Date()),
+      this.deps.config.address,
+      new Date(),
+    );
     log.warn({ killedLeftoverPids: killed }, "Pod was started by an earlier node agent; reporting it Failed");
     this.deps.events.emit(
       pod,

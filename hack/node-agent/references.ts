@@ -66,7 +66,10 @@ export function secretEntries(secret: V1Secret): [string, Buffer][] {
 /** Every key of a ConfigMap (data and binaryData) with its bytes. */
 export function configMapEntries(configMap: V1ConfigMap): [string, Buffer][] {
   return [
-    ...Object.entries(configMap.data ?? {}).map(([key, value]): [string, Buffer] => [key, Buffer.from(value, "utf8")]),
+    ...Object.entries(configMap.data ?? {}).map(([key, value]): [string, Buffer] => [
+      key,
+      Buffer.from(value, "utf8"),
+    ]),
     ...Object.entries(configMap.binaryData ?? {}).map(([key, value]): [string, Buffer] => [
       key,
       Buffer.from(value, "base64"),

@@ -34,7 +34,14 @@ export interface HostIdentity {
 
 /** Go's GOARCH for Node's process.arch, as kubernetes.io/arch uses it. */
 export function goArch(arch: string): string {
-  const names: Record<string, string> = { x64: "amd64", ia32: "386", arm: "arm", arm64: "arm64", ppc64: "ppc64le", s390x: "s390x" };
+  const names: Record<string, string> = {
+    x64: "amd64",
+    ia32: "386",
+    arm: "arm",
+    arm64: "arm64",
+    ppc64: "ppc64le",
+    s390x: "s390x",
+  };
   return names[arch] ?? arch;
 }
 
@@ -77,9 +84,24 @@ export function nodeLabels(config: NodeAgentConfig, identity: HostIdentity): Rec
 }
 
 const CONDITIONS: readonly { type: string; status: "True" | "False"; reason: string; message: string }[] = [
-  { type: "MemoryPressure", status: "False", reason: "KubeletHasSufficientMemory", message: "kubelet has sufficient memory available" },
-  { type: "DiskPressure", status: "False", reason: "KubeletHasNoDiskPressure", message: "kubelet has no disk pressure" },
-  { type: "PIDPressure", status: "False", reason: "KubeletHasSufficientPID", message: "kubelet has sufficient PID available" },
+  {
+    type: "MemoryPressure",
+    status: "False",
+    reason: "KubeletHasSufficientMemory",
+    message: "kubelet has sufficient memory available",
+  },
+  {
+    type: "DiskPressure",
+    status: "False",
+    reason: "KubeletHasNoDiskPressure",
+    message: "kubelet has no disk pressure",
+  },
+  {
+    type: "PIDPressure",
+    status: "False",
+    reason: "KubeletHasSufficientPID",
+    message: "kubelet has sufficient PID available",
+  },
   { type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" },
 ];
 
@@ -193,7 +215,9 @@ export class NodeRegistration {
         node = await this.api.createNode(newNode(this.config, this.identity));
         this.log.info({ taints: this.config.taints.length }, "Registered node");
       } catch (error) {
-        throw new Error(`could not create Node ${this.config.nodeName}: ${describeError(error)}`, { cause: error });
+        throw new Error(`could not create Node ${this.config.nodeName}: ${describeError(error)}`, {
+          cause: error,
+        });
       }
     } else {
       node = await this.api.patchNodeLabels(this.config.nodeName, nodeLabels(this.config, this.identity));

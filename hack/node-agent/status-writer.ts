@@ -55,7 +55,10 @@ export class StatusWriter {
         } catch (error) {
           const code = statusCodeOf(error);
           if (code === 404 || code === 409 || code === 422) {
-            this.log.warn({ code, error: describeError(error) }, "Stopped writing pod status: the API refuses it");
+            this.log.warn(
+              { code, error: describeError(error) },
+              "Stopped writing pod status: the API refuses it",
+            );
             this.stopped = true;
             return;
           }

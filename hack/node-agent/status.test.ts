@@ -1,4 +1,6 @@
 // Pod status from container states: the phase table of the kubelet, conditions and containerStatuses.
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
+   client-node's models are data-only classes; pods and objects as literals are what the API sends. */
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { computePodStatus, podPhase, rfc3339, type ContainerRecord, type ContainerState } from "./status.js";
@@ -31,18 +33,81 @@ describe("podPhase", () => {
   it.each<[string, string, ContainerRecord[], ContainerRecord[], boolean, string]>([
     ["nothing started yet", "Never", [], [record("a", waiting())], false, "Pending"],
     ["one running", "Never", [], [record("a", running())], false, "Running"],
-    ["one running, one still waiting: waiting wins", "Never", [], [record("a", running()), record("b", waiting())], false, "Pending"],
-    ["all exited 0 under Never", "Never", [], [record("a", exited(0)), record("b", exited(0))], false, "Succeeded"],
-    ["one failed under Never", "Never", [], [record("a", exited(0)), record("b", exited(3))], false, "Failed"],
-    ["one failed while another runs", "Never", [], [record("a", running()), record("b", exited(3))], false, "Running"],
+    [
+      "one running, one still waiting: waiting wins",
+      "Never",
+      [],
+      [record("a", running()), record("b", waiting())],
+      false,
+      "Pending",
+    ],
+    [
+      "all exited 0 under Never",
+      "Never",
+      [],
+      [record("a", exited(0)), record("b", exited(0))],
+      false,
+      "Succeeded",
+    ],
+    [
+      "one failed under Never",
+      "Never",
+      [],
+      [record("a", exited(0)), record("b", exited(3))],
+      false,
+      "Failed",
+    ],
+    [
+      "one failed while another runs",
+      "Never",
+      [],
+      [record("a", running()), record("b", exited(3))],
+      false,
+      "Running",
+    ],
     ["all exited 0 under OnFailure", "OnFailure", [], [record("a", exited(0))], false, "Succeeded"],
-    ["a failure under OnFailure will be restarted", "OnFailure", [], [record("a", exited(1))], false, "Running"],
+    [
+      "a failure under OnFailure will be restarted",
+      "OnFailure",
+      [],
+      [record("a", exited(1))],
+      false,
+      "Running",
+    ],
     ["back-off after a failure counts as stopped", "OnFailure", [], [restarting("a", 1)], false, "Running"],
     ["exited 0 under Always will be restarted", "Always", [], [record("a", exited(0))], false, "Running"],
-    ["init running", "Never", [record("i", running())], [record("a", waiting("PodInitializing"))], false, "Pending"],
-    ["init done, main running", "Never", [record("i", exited(0))], [record("a", running())], false, "Running"],
-    ["init failed under Never", "Never", [record("i", exited(2))], [record("a", waiting("PodInitializing"))], false, "Failed"],
-    ["init failed under OnFailure: retried", "OnFailure", [restarting("i", 2)], [record("a", waiting("PodInitializing"))], false, "Pending"],
+    [
+      "init running",
+      "Never",
+      [record("i", running())],
+      [record("a", waiting("PodInitializing"))],
+      false,
+      "Pending",
+    ],
+    [
+      "init done, main running",
+      "Never",
+      [record("i", exited(0))],
+      [record("a", running())],
+      false,
+      "Running",
+    ],
+    [
+      "init failed under Never",
+      "Never",
+      [record("i", exited(2))],
+      [record("a", waiting("PodInitializing"))],
+      false,
+      "Failed",
+    ],
+    [
+      "init failed under OnFailure: retried",
+      "OnFailure",
+      [restarting("i", 2)],
+      [record("a", waiting("PodInitializing"))],
+      false,
+      "Pending",
+    ],
     ["terminal: killed containers fail the pod", "Always", [], [record("a", exited(143))], true, "Failed"],
     ["terminal: all exited 0", "Always", [], [record("a", exited(0))], true, "Succeeded"],
     ["terminal before anything started", "Never", [], [record("a", waiting())], true, "Failed"],
@@ -71,11 +136,31 @@ describe("computePodStatus", () => {
     expect(status).toEqual({
       phase: "Running",
       conditions: [
-        { type: "PodReadyToStartContainers", status: "True", lastProbeTime: null, lastTransitionTime: "2030-01-01T00:00:05Z" },
-        { type: "Initialized", status: "True", lastProbeTime: null, lastTransitionTime: "2030-01-01T00:00:05Z" },
+        {
+          type: "PodReadyToStartContainers",
+          status: "True",
+          lastProbeTime: null,
+          lastTransitionTime: "2030-01-01T00:00:05Z",
+        },
+        {
+          type: "Initialized",
+          status: "True",
+          lastProbeTime: null,
+          lastTransitionTime: "2030-01-01T00:00:05Z",
+        },
         { type: "Ready", status: "True", lastProbeTime: null, lastTransitionTime: "2030-01-01T00:00:05Z" },
-        { type: "ContainersReady", status: "True", lastProbeTime: null, lastTransitionTime: "2030-01-01T00:00:05Z" },
-        { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: "2030-01-01T00:00:05Z" },
+        {
+          type: "ContainersReady",
+          status: "True",
+          lastProbeTime: null,
+          lastTransitionTime: "2030-01-01T00:00:05Z",
+        },
+        {
+          type: "PodScheduled",
+          status: "True",
+          lastProbeTime: null,
+          lastTransitionTime: "2030-01-01T00:00:05Z",
+        },
       ],
       hostIP: "127.0.0.1",
       hostIPs: [{ ip: "127.0.0.1" }],
@@ -205,7 +290,10 @@ describe("computePodStatus", () => {
         initContainers: [],
         containers: [record("main", exited(143))],
         sandboxReady: false,
-        terminal: { reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" },
+        terminal: {
+          reason: "DeadlineExceeded",
+          message: "Pod was active on the node longer than the specified deadline",
+        },
       },
       "127.0.0.1",
       t1,
@@ -218,12 +306,15 @@ describe("computePodStatus", () => {
   });
 
   it("a condition keeps its lastTransitionTime while its status holds, and moves when it flips", () => {
-    const before = pod({}, {
-      conditions: [
-        { type: "Ready", status: "True", lastTransitionTime: t0 },
-        { type: "PodScheduled", status: "True", lastTransitionTime: t0 },
-      ],
-    });
+    const before = pod(
+      {},
+      {
+        conditions: [
+          { type: "Ready", status: "True", lastTransitionTime: t0 },
+          { type: "PodScheduled", status: "True", lastTransitionTime: t0 },
+        ],
+      },
+    );
     const status = computePodStatus(
       before,
       { initContainers: [], containers: [record("main", exited(1))], sandboxReady: true },
@@ -235,15 +326,26 @@ describe("computePodStatus", () => {
   });
 
   it("times from a watch event arrive as text and are kept too", () => {
-    const before = pod({}, {
-      conditions: [{ type: "PodScheduled", status: "True", lastTransitionTime: "2029-12-31T23:59:00Z" as unknown as Date }],
-    });
+    const before = pod(
+      {},
+      {
+        conditions: [
+          {
+            type: "PodScheduled",
+            status: "True",
+            lastTransitionTime: "2029-12-31T23:59:00Z" as unknown as Date,
+          },
+        ],
+      },
+    );
     const status = computePodStatus(
       before,
       { initContainers: [], containers: [record("main", running())], sandboxReady: true },
       "127.0.0.1",
       t2,
     );
-    expect(status.conditions.find((c) => c.type === "PodScheduled")?.lastTransitionTime).toBe("2029-12-31T23:59:00Z");
+    expect(status.conditions.find((c) => c.type === "PodScheduled")?.lastTransitionTime).toBe(
+      "2029-12-31T23:59:00Z",
+    );
   });
 });

@@ -209,7 +209,8 @@ function condition(
 ): ConditionDoc {
   const status = isTrue ? "True" : "False";
   const before = previous.find((c) => c.type === type);
-  const since = before?.status === status && before.lastTransitionTime ? new Date(before.lastTransitionTime) : now;
+  const since =
+    before?.status === status && before.lastTransitionTime ? new Date(before.lastTransitionTime) : now;
   return {
     type,
     status,
@@ -222,7 +223,12 @@ function condition(
 
 export function computePodStatus(pod: V1Pod, runtime: PodRuntime, address: string, now: Date): PodStatusDoc {
   const restartPolicy = pod.spec?.restartPolicy ?? "Always";
-  const phase = podPhase(restartPolicy, runtime.initContainers, runtime.containers, runtime.terminal !== undefined);
+  const phase = podPhase(
+    restartPolicy,
+    runtime.initContainers,
+    runtime.containers,
+    runtime.terminal !== undefined,
+  );
   const previous = pod.status?.conditions ?? [];
 
   const incompleteInit = runtime.initContainers
@@ -236,7 +242,13 @@ export function computePodStatus(pod: V1Pod, runtime: PodRuntime, address: strin
   const conditions = [
     condition(previous, now, "PodReadyToStartContainers", runtime.sandboxReady && !isTerminalPhase(phase)),
     incompleteInit.length === 0
-      ? condition(previous, now, "Initialized", true, completed && runtime.initContainers.length > 0 ? "PodCompleted" : undefined)
+      ? condition(
+          previous,
+          now,
+          "Initialized",
+          true,
+          completed && runtime.initContainers.length > 0 ? "PodCompleted" : undefined,
+        )
       : condition(
           previous,
           now,
@@ -264,7 +276,9 @@ export function computePodStatus(pod: V1Pod, runtime: PodRuntime, address: strin
     ...(runtime.startTime ? { startTime: rfc3339(runtime.startTime) } : {}),
     ...(runtime.terminal?.reason ? { reason: runtime.terminal.reason } : {}),
     ...(runtime.terminal?.message ? { message: runtime.terminal.message } : {}),
-    ...(runtime.initContainers.length > 0 ? { initContainerStatuses: runtime.initContainers.map(containerStatusDoc) } : {}),
+    ...(runtime.initContainers.length > 0
+      ? { initContainerStatuses: runtime.initContainers.map(containerStatusDoc) }
+      : {}),
     containerStatuses: runtime.containers.map(containerStatusDoc),
   };
 }
@@ -273,7 +287,10 @@ export function computePodStatus(pod: V1Pod, runtime: PodRuntime, address: strin
  * The strategic-merge patch the agent sends to pods/status. The uid makes it fail on a pod recreated
  * under the same name instead of writing this pod's status onto it, as the kubelet's patch does.
  */
-export function podStatusPatch(pod: V1Pod, status: PodStatusDoc): { metadata: { uid: string }; status: PodStatusDoc } {
+export function podStatusPatch(
+  pod: V1Pod,
+  status: PodStatusDoc,
+): { metadata: { uid: string }; status: PodStatusDoc } {
   return { metadata: { uid: pod.metadata?.uid ?? "" }, status };
 }
 

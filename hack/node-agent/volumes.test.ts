@@ -1,19 +1,37 @@
 // What each volume holds, from the pod, the objects it names and the tokens issued for it.
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
+   client-node's models are data-only classes; pods and objects as literals are what the API sends. */
 import { lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { V1Pod, V1Volume } from "@kubernetes/client-node";
+import type { V1ConfigMap, V1Pod, V1Volume } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { planMounts, podLayout } from "./mounts.js";
 import type { PodObjects } from "./references.js";
-import { materialise, planVolumes, podCredentials, tokenKey, tokenNeeds, type VolumePlan } from "./volumes.js";
+import {
+  materialise,
+  planVolumes,
+  podCredentials,
+  tokenKey,
+  tokenNeeds,
+  type VolumePlan,
+} from "./volumes.js";
 
 const objects: PodObjects = {
-  configMaps: new Map([
-    ["app", { metadata: { name: "app" }, data: { "app.yaml": "level: info\n", "extra.txt": "x" }, binaryData: { "logo.bin": "AAEC" } }],
+  configMaps: new Map<string, V1ConfigMap>([
+    [
+      "app",
+      {
+        metadata: { name: "app" },
+        data: { "app.yaml": "level: info\n", "extra.txt": "x" },
+        binaryData: { "logo.bin": "AAEC" },
+      },
+    ],
     ["kube-root-ca.crt", { metadata: { name: "kube-root-ca.crt" }, data: { "ca.crt": "-----CA-----\n" } }],
   ]),
-  secrets: new Map([["creds", { metadata: { name: "creds" }, data: { password: Buffer.from("s3cret").toString("base64") } }]]),
+  secrets: new Map([
+    ["creds", { metadata: { name: "creds" }, data: { password: Buffer.from("s3cret").toString("base64") } }],
+  ]),
 };
 const addresses = { hostIP: "127.0.0.1", podIP: "127.0.0.1" };
 
@@ -27,7 +45,10 @@ function pod(volumes: V1Volume[]): V1Pod {
 function files(plan: VolumePlan): Record<string, Record<string, [string, string]>> {
   if (!plan.ok) throw new Error(plan.message);
   return Object.fromEntries(
-    plan.volumes.map((v) => [v.name, Object.fromEntries(v.files.map((f) => [f.path, [f.content.toString("utf8"), f.mode.toString(8)]]))]),
+    plan.volumes.map((v) => [
+      v.name,
+      Object.fromEntries(v.files.map((f) => [f.path, [f.content.toString("utf8"), f.mode.toString(8)]])),
+    ]),
   );
 }
 
@@ -48,7 +69,14 @@ describe("planVolumes", () => {
     const plan = planVolumes(
       pod([
         { name: "cfg", configMap: { name: "app" } },
-        { name: "picked", configMap: { name: "app", items: [{ key: "app.yaml", path: "conf/app.yaml", mode: 0o600 }], defaultMode: 0o640 } },
+        {
+          name: "picked",
+          configMap: {
+            name: "app",
+            items: [{ key: "app.yaml", path: "conf/app.yaml", mode: 0o600 }],
+            defaultMode: 0o640,
+          },
+        },
         { name: "secret", secret: { secretName: "creds", defaultMode: 0o400 } },
         { name: "scratch", emptyDir: {} },
         {
@@ -67,7 +95,11 @@ describe("planVolumes", () => {
       addresses,
     );
     expect(files(plan)).toEqual({
-      cfg: { "app.yaml": ["level: info\n", "644"], "extra.txt": ["x", "644"], "logo.bin": ["\u0000\u0001\u0002", "644"] },
+      cfg: {
+        "app.yaml": ["level: info\n", "644"],
+        "extra.txt": ["x", "644"],
+        "logo.bin": ["\u0000\u0001\u0002", "644"],
+      },
       picked: { "conf/app.yaml": ["level: info\n", "600"] },
       secret: { password: ["s3cret", "400"] },
       scratch: {},
@@ -102,7 +134,11 @@ describe("planVolumes", () => {
       { name: "v", configMap: { name: "app", items: [{ key: "missing", path: "m" }] } },
       "configmap references non-existent config key: missing",
     ],
-    ["an unsupported volume type", { name: "v", hostPath: { path: "/etc" } }, "only configMap, secret, emptyDir"],
+    [
+      "an unsupported volume type",
+      { name: "v", hostPath: { path: "/etc" } },
+      "only configMap, secret, emptyDir, downwardAPI and projected volumes are supported by the node agent",
+    ],
     [
       "an item path that leaves the volume",
       { name: "v", configMap: { name: "app", items: [{ key: "app.yaml", path: "../../escape" }] } },
@@ -120,7 +156,10 @@ describe("tokenNeeds and podCredentials", () => {
       tokenNeeds(
         pod([
           serviceAccountVolume,
-          { name: "vault", projected: { sources: [{ serviceAccountToken: { path: "vault-token", audience: "vault" } }] } },
+          {
+            name: "vault",
+            projected: { sources: [{ serviceAccountToken: { path: "vault-token", audience: "vault" } }] },
+          },
         ]),
       ),
     ).toEqual([
@@ -149,19 +188,14 @@ describe("materialise", () => {
       { name: "cfg", configMap: { name: "app" } },
       { name: "scratch", emptyDir: {} },
     ]);
-    thePod.spec = {
-      ...thePod.spec,
-      containers: [
-        {
-          name: "main",
-          volumeMounts: [
-            { name: "cfg", mountPath: "/etc/config" },
-            { name: "cfg", mountPath: "/etc/app.yaml", subPath: "app.yaml" },
-            { name: "scratch", mountPath: "/work/cache", subPath: "cache" },
-          ],
-        },
+    thePod.spec?.containers.splice(0, 1, {
+      name: "main",
+      volumeMounts: [
+        { name: "cfg", mountPath: "/etc/config" },
+        { name: "cfg", mountPath: "/etc/app.yaml", subPath: "app.yaml" },
+        { name: "scratch", mountPath: "/work/cache", subPath: "cache" },
       ],
-    };
+    });
     const volumes = planVolumes(thePod, objects, new Map(), addresses);
     const mounts = planMounts(thePod, layout);
     if (!volumes.ok || !mounts.ok) throw new Error("plans failed");

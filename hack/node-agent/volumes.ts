@@ -95,11 +95,18 @@ function downwardFiles(
   const files: VolumeFile[] = [];
   for (const item of items ?? []) {
     if (item.fieldRef === undefined) {
-      return { ok: false, message: `downwardAPI item ${item.path}: only fieldRef is supported by the node agent` };
+      return {
+        ok: false,
+        message: `downwardAPI item ${item.path}: only fieldRef is supported by the node agent`,
+      };
     }
     const field = fieldPathValue(pod, item.fieldRef.fieldPath, addresses);
     if (!field.ok) return { ok: false, message: `downwardAPI item ${item.path}: ${field.message}` };
-    files.push({ path: item.path, content: Buffer.from(field.value, "utf8"), mode: item.mode ?? defaultMode });
+    files.push({
+      path: item.path,
+      content: Buffer.from(field.value, "utf8"),
+      mode: item.mode ?? defaultMode,
+    });
   }
   return { ok: true, files };
 }
@@ -141,7 +148,12 @@ function volumeFiles(
     );
   }
   if (volume.downwardAPI) {
-    return downwardFiles(pod, volume.downwardAPI.items, volume.downwardAPI.defaultMode ?? DEFAULT_VOLUME_MODE, addresses);
+    return downwardFiles(
+      pod,
+      volume.downwardAPI.items,
+      volume.downwardAPI.defaultMode ?? DEFAULT_VOLUME_MODE,
+      addresses,
+    );
   }
   if (volume.projected) {
     const defaultMode = volume.projected.defaultMode ?? DEFAULT_VOLUME_MODE;
@@ -150,8 +162,12 @@ function volumeFiles(
       let part: Files;
       if (source.serviceAccountToken) {
         const token = tokens.get(tokenKey(volume.name, source.serviceAccountToken.path));
-        if (token === undefined) return { ok: false, message: `no token was issued for ${source.serviceAccountToken.path}` };
-        part = { ok: true, files: [{ path: source.serviceAccountToken.path, content: Buffer.from(token), mode: defaultMode }] };
+        if (token === undefined)
+          return { ok: false, message: `no token was issued for ${source.serviceAccountToken.path}` };
+        part = {
+          ok: true,
+          files: [{ path: source.serviceAccountToken.path, content: Buffer.from(token), mode: defaultMode }],
+        };
       } else if (source.configMap) {
         const { name = "", items, optional = false } = source.configMap;
         const configMap = objects.configMaps.get(name);
@@ -183,7 +199,11 @@ function volumeFiles(
       } else if (source.downwardAPI) {
         part = downwardFiles(pod, source.downwardAPI.items, defaultMode, addresses);
       } else {
-        return { ok: false, message: "only serviceAccountToken, configMap, secret and downwardAPI projections are supported by the node agent" };
+        return {
+          ok: false,
+          message:
+            "only serviceAccountToken, configMap, secret and downwardAPI projections are supported by the node agent",
+        };
       }
       if (!part.ok) return part;
       files.push(...part.files);
@@ -192,7 +212,8 @@ function volumeFiles(
   }
   return {
     ok: false,
-    message: "only configMap, secret, emptyDir, downwardAPI and projected volumes are supported by the node agent",
+    message:
+      "only configMap, secret, emptyDir, downwardAPI and projected volumes are supported by the node agent",
   };
 }
 
@@ -234,7 +255,11 @@ export function podCredentials(
 }
 
 /** Writes every planned volume and creates the mount symlinks (replacing any left by an earlier attempt). */
-export function materialise(layout: PodLayout, volumes: readonly PlannedVolume[], links: readonly MountLink[]): void {
+export function materialise(
+  layout: PodLayout,
+  volumes: readonly PlannedVolume[],
+  links: readonly MountLink[],
+): void {
   for (const volume of volumes) {
     const dir = layout.volumeDir(volume.name);
     mkdirSync(dir, { recursive: true, mode: 0o777 });
@@ -266,7 +291,9 @@ function removeOldLink(link: string): void {
     return;
   }
   if (!stat.isSymbolicLink()) {
-    throw new Error(`cannot mount at ${link}: something else is already there (a mount nested in another mount?)`);
+    throw new Error(
+      `cannot mount at ${link}: something else is already there (a mount nested in another mount?)`,
+    );
   }
   unlinkSync(link);
 }
