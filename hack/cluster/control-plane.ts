@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import https from "node:https";
 import path from "node:path";
+import { httpsGet, type TlsGetOptions } from "./https.js";
 import { writeCertificateKubeconfig } from "./kubeconfig.js";
 import type { StateDir } from "./paths.js";
 import {
@@ -196,40 +195,6 @@ export function schedulerArgs(ports: ControlPlanePorts, kubeconfig: string): str
     "--profiling=false",
     "--v=1",
   ];
-}
-
-interface TlsGetOptions {
-  readonly ca?: string;
-  readonly cert?: string;
-  readonly key?: string;
-  /** Component health endpoints serve self-signed certificates. */
-  readonly insecure?: boolean;
-}
-
-/** GET over TLS with optional client certificate; resolves with the status and body. */
-export function httpsGet(url: string, options: TlsGetOptions): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = https.get(
-      url,
-      {
-        ...(options.ca ? { ca: readFileSync(options.ca) } : {}),
-        ...(options.cert ? { cert: readFileSync(options.cert) } : {}),
-        ...(options.key ? { key: readFileSync(options.key) } : {}),
-        rejectUnauthorized: options.insecure !== true,
-        timeout: 5_000,
-      },
-      (response) => {
-        let body = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => (body += chunk));
-        response.on("end", () => {
-          resolve({ status: response.statusCode ?? 0, body });
-        });
-      },
-    );
-    request.on("timeout", () => request.destroy(new Error(`GET ${url} timed out`)));
-    request.on("error", reject);
-  });
 }
 
 export interface ControlPlane {

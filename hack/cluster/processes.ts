@@ -134,7 +134,25 @@ export function assertAlive(state: StateDir, record: ServiceRecord): void {
   }
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+/**
+ * A service's saved info when its process still runs, so a fixture's start can return it untouched.
+ * A record whose info was never saved is an earlier start that died half-way: that process is
+ * stopped, so the caller starts over from a known config.
+ */
+export async function runningService(
+  state: StateDir,
+  name: string,
+  infoFile: string,
+): Promise<{ record: ServiceRecord; info: unknown } | undefined> {
+  const record = readRecord(state, name);
+  const info: unknown = existsSync(infoFile) ? JSON.parse(readFileSync(infoFile, "utf8")) : undefined;
+  if (record && isAlive(record) && info !== undefined) return { record, info };
+  if (record) await stopService(state, record);
+  return undefined;
+}
+
+/** Signals a process group (a detached child leads its own), or the process alone if it has none. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {

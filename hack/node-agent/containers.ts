@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { constants } from "node:os";
+import { signalGroup } from "../cluster/processes.js";
 import { ContainerLogWriter } from "./logs.js";
 
 export interface ProcessSpec {
@@ -69,18 +70,6 @@ export function startErrorMessage(command: string, errorCode: string | undefined
     }
   })();
   return `failed to start container process: exec: "${command}": ${cause}`;
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
 }
 
 /** How long to wait for the pipes to drain once the main process exited and its group was killed. */

@@ -1,11 +1,11 @@
 // The log endpoint over real TLS with client certificates, as the apiserver calls it.
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import https from "node:https";
+import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import type { Server } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { httpsGet } from "../cluster/https.js";
 import { ensureCertificate, ensureCertificateAuthority, type CertificatePaths } from "../cluster/pki.js";
 import { freePort } from "../cluster/ports.js";
 import type { NodeAgentConfig } from "./config.js";
@@ -94,27 +94,9 @@ interface Answer {
 
 /** `identity` null: no client certificate at all. */
 function get(urlPath: string, identity: CertificatePaths | null = client): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const request = https.get(
-      {
-        host: "127.0.0.1",
-        port,
-        path: urlPath,
-        // A fresh connection each time, so no TLS session of another identity is reused.
-        agent: false,
-        ca: readFileSync(ca.cert),
-        ...(identity ? { cert: readFileSync(identity.cert), key: readFileSync(identity.key) } : {}),
-      },
-      (response) => {
-        let body = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => (body += chunk));
-        response.on("end", () => {
-          resolve({ status: response.statusCode ?? 0, body });
-        });
-      },
-    );
-    request.on("error", reject);
+  return httpsGet(`https://127.0.0.1:${port}${urlPath}`, {
+    ca: ca.cert,
+    ...(identity ? { cert: identity.cert, key: identity.key } : {}),
   });
 }
 
