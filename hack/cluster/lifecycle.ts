@@ -56,12 +56,14 @@ export async function bringUp(
     ]);
     return { demoApp, prometheus, registry, git };
   })();
-  const kubernetes = await timed(`Kubernetes ${kubernetesVersion}`, () =>
+  const kubernetes = timed(`Kubernetes ${kubernetesVersion}`, () =>
     target.kind === "local"
       ? upKubernetes(state, { binDir, kubernetesVersion, progress: say })
       : connectKubernetes(state, { binDir, kubernetesVersion, kubeconfig: target.kubeconfig, progress: say }),
   );
-  const info: ClusterInfo = { kind: target.kind, stateDir: state.root, ...kubernetes, ...(await fixtures) };
+  // Awaited together, so a failure of either is reported and neither is left unobserved.
+  const [kubernetesInfo, fixturesInfo] = await Promise.all([kubernetes, fixtures]);
+  const info: ClusterInfo = { kind: target.kind, stateDir: state.root, ...kubernetesInfo, ...fixturesInfo };
 
   writeFileSync(state.infoFile, JSON.stringify(info, null, 2), { mode: 0o600 });
   writeFileSync(state.envFile, renderEnvFile(info), { mode: 0o600 });
