@@ -1,13 +1,13 @@
 // The local cluster's figures: the cold build of the Kubernetes binaries, the time from `up` to
 // all-ready with a warm cache (and of a second, idempotent `up`), and each component's resident memory.
 import { execa } from "execa";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { bringDown, bringUp } from "../hack/cluster/lifecycle.js";
 import { REPO_ROOT, stateDirAt } from "../hack/cluster/paths.js";
-import { readRecords } from "../hack/cluster/processes.js";
+import { processIds, readRecords, statFieldsOf } from "../hack/cluster/processes.js";
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -24,15 +24,9 @@ function residentKiB(pid: number): { own: number; withChildren: number } {
     }
   };
   const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // gone
-    }
+  for (const child of processIds()) {
+    const parent = statFieldsOf(child)?.[1];
+    if (parent !== undefined) children.set(Number(parent), [...(children.get(Number(parent)) ?? []), child]);
   }
   let total = 0;
   const stack = [pid];

@@ -40,9 +40,9 @@ run "Lint (eslint)" npx eslint --max-warnings 0 .
 run "Format (prettier --check; fix with npm run format)" npx prettier --check --log-level warn .
 run "Generated files are fresh (else run npm run generate)" npx tsx hack/generate/main.ts --check
 run "Unit tests" npx vitest run --project unit --reporter=default --reporter=json --outputFile="$reports/unit.json"
-export HELM
+export HELM  # the packaging and e2e suites render the chart with it
 run "Packaging tests (kustomize, kubectl dry-run, helm lint and template)" \
-  env HELM="$HELM" npx vitest run --project packaging --reporter=default --reporter=json --outputFile="$reports/packaging.json"
+  npx vitest run --project packaging --reporter=default --reporter=json --outputFile="$reports/packaging.json"
 # The e2e suites start the local cluster themselves (hack/cluster, the code behind npm run cluster) and
 # stop it at the end; one already running is used and left running.
 run "E2E tests (local cluster: Kubernetes, node agents, Prometheus, registry, git)" \

@@ -5,6 +5,7 @@ import { kubectl } from "./kubectl.js";
 import { REPO_ROOT, type StateDir } from "./paths.js";
 import { assertAlive, startService } from "./processes.js";
 import { waitUntil } from "./wait.js";
+import type { NodeAgentConfig } from "../node-agent/config.js";
 
 /** The onboard node's role label and taint: only work that asks for it lands there. */
 export const ONBOARD_ROLE_LABEL = "node-role.kubernetes.io/onboard";
@@ -12,16 +13,9 @@ export const ONBOARD_TAINT = { key: "node-role.kubernetes.io/onboard", effect: "
 /** Set by the node agent itself at registration (a label NodeRestriction lets a node set). */
 export const NODE_CLASS_LABEL = "node.release-operator.io/class";
 
-interface NodeShape {
-  readonly labels: Readonly<Record<string, string>>;
-  readonly taints: readonly {
-    key: string;
-    value?: string;
-    effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-  }[];
+interface NodeShape extends Pick<NodeAgentConfig, "labels" | "taints" | "capacity"> {
   /** Labels only an admin may set (NodeRestriction forbids node-role.kubernetes.io/* from the node). */
   readonly adminLabels: Readonly<Record<string, string>>;
-  readonly capacity: { readonly cpu: string; readonly memory: string; readonly pods: string };
 }
 
 export const NODE_SHAPES: Readonly<Record<NodeName, NodeShape>> = {
@@ -46,7 +40,7 @@ export function nodeAgentConfig(
   node: NodeName,
   kubeletPort: number,
   kubernetesVersion: string,
-): Record<string, unknown> {
+): NodeAgentConfig {
   const serving = certOf(controlPlane.pki, `kubelet-${node}`);
   const apiserver = new URL(controlPlane.apiserverUrl);
   const shape = NODE_SHAPES[node];

@@ -38,18 +38,41 @@ export function logFile(state: StateDir, name: string): string {
   return path.join(state.logs, `${name}.log`);
 }
 
-/** Field 22 of /proc/<pid>/stat, or undefined when the process is gone. */
-function startTicksOf(pid: number): string | undefined {
+/** The pids listed in /proc. */
+export function processIds(): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number);
+}
+
+/**
+ * The fields of /proc/<pid>/stat from field 3 (state) on, so index 0 is the state, 1 the parent pid
+ * and 19 the start time; undefined when the process is gone.
+ */
+export function statFieldsOf(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name (field 2) may hold spaces; fields after it start past the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const state = fields[0];
-    if (state === "Z" || state === "X") return undefined;
-    return fields[19];
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return undefined;
   }
+}
+
+/** The environment of a process (NAME=value entries), or undefined when it is gone or not ours to read. */
+export function environmentOf(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Field 22 of /proc/<pid>/stat, or undefined when the process is gone (or a zombie). */
+function startTicksOf(pid: number): string | undefined {
+  const fields = statFieldsOf(pid);
+  if (fields === undefined || fields[0] === "Z" || fields[0] === "X") return undefined;
+  return fields[19];
 }
 
 export function isAlive(record: ServiceRecord): boolean {
@@ -187,19 +210,10 @@ export async function stopService(state: StateDir, record: ServiceRecord, graceM
 /** Pids of live processes whose environment carries this cluster's marker (children included). */
 export function markedProcesses(state: StateDir): number[] {
   const marker = `${CLUSTER_MARKER_ENV}=${state.root}`;
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (pid === process.pid) continue;
-    try {
-      const environ = readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
-      if (environ.includes(marker) && startTicksOf(pid) !== undefined) found.push(pid);
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return found;
+  return processIds().filter(
+    (pid) =>
+      pid !== process.pid && environmentOf(pid)?.includes(marker) === true && startTicksOf(pid) !== undefined,
+  );
 }
 
 /** Kills whatever still carries the marker; returns the pids it had to kill. */

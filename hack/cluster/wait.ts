@@ -1,18 +1,29 @@
 /** Thrown by a check to end a wait at once (the process it waits for has died, say). */
 export class StopWaiting extends Error {}
 
-/** Polls `check` until it returns true, or fails naming what was awaited and the last error seen. */
-export async function waitUntil(
+export interface WaitOptions {
+  readonly timeoutMs: number;
+  readonly intervalMs?: number;
+  /** Added to the timeout's message: where to look next. */
+  readonly whileWaiting?: () => string | undefined;
+}
+
+/**
+ * Polls `check` until it returns a value (anything but undefined), and returns that value; or fails
+ * naming what was awaited and the last error seen. A check throwing StopWaiting ends the wait at once.
+ */
+export async function waitFor<T>(
   what: string,
-  check: () => Promise<boolean> | boolean,
-  options: { timeoutMs: number; intervalMs?: number; whileWaiting?: () => string | undefined },
-): Promise<void> {
+  check: () => Promise<T | undefined> | T | undefined,
+  options: WaitOptions,
+): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   const interval = options.intervalMs ?? 200;
   let lastError: unknown;
   for (;;) {
     try {
-      if (await check()) return;
+      const value = await check();
+      if (value !== undefined) return value;
       lastError = undefined;
     } catch (error) {
       if (error instanceof StopWaiting) throw error;
@@ -27,4 +38,13 @@ export async function waitUntil(
     }
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
+}
+
+/** Polls `check` until it returns true; see waitFor. */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  options: WaitOptions,
+): Promise<void> {
+  await waitFor(what, async () => ((await check()) ? true : undefined), options);
 }

@@ -5,9 +5,8 @@
  * left in its group is killed, as a container's processes die with its init process.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { constants } from "node:os";
-import { signalGroup } from "../cluster/processes.js";
+import { environmentOf, signalGroup } from "../cluster/processes.js";
 import { ContainerLogWriter } from "./logs.js";
 
 export interface ProcessSpec {
@@ -149,12 +148,7 @@ export async function startContainerProcess(spec: ProcessSpec): Promise<StartRes
  * carries this pod's marker: a recycled pid belongs to someone else. Returns whether it killed.
  */
 export function killLeftoverGroup(pid: number, marker: string): boolean {
-  try {
-    const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-    if (!environ.includes(marker)) return false;
-  } catch {
-    return false;
-  }
+  if (environmentOf(pid)?.includes(marker) !== true) return false;
   signalGroup(pid, "SIGKILL");
   return true;
 }

@@ -20,7 +20,7 @@ import { startContainerProcess, terminatedReason, type ContainerProcess } from "
 import type { PodAddresses } from "./downward.js";
 import { expandedArgv, processEnv, resolveContainerEnv, serviceEnv } from "./env.js";
 import type { EventRecorder } from "./events.js";
-import { apiserverUrl, renderPodKubeconfig } from "./kubeconfig.js";
+import { renderKubeconfig } from "../cluster/kubeconfig.js";
 import {
   DEADLINE_MESSAGE,
   DEADLINE_REASON,
@@ -312,11 +312,14 @@ export class PodWorker {
               const caPem = credentials.caPem ?? this.deps.api.clusterCaPem();
               writeFileSync(
                 this.layout.kubeconfig,
-                renderPodKubeconfig({
+                // Processes run on the host, where the in-cluster token path does not exist:
+                // KUBECONFIG points them at the apiserver with the pod's bound token instead.
+                renderKubeconfig({
+                  user: "pod",
                   server: apiserverUrl(this.deps.config.apiserverHost, this.deps.config.apiserverPort),
-                  token: credentials.token,
+                  caPem: caPem ?? "",
+                  credentials: { kind: "token", token: credentials.token },
                   namespace: this.namespace,
-                  ...(caPem ? { caPem } : {}),
                 }),
                 { mode: 0o600 },
               );
@@ -633,4 +636,9 @@ function isDirectory(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The apiserver URL pods use; IPv6 hosts need brackets. */
+function apiserverUrl(host: string, port: number): string {
+  return `https://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
