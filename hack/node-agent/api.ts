@@ -3,9 +3,6 @@
  * node's own identity (system:node:<name>). The Node authorizer and NodeRestriction limit these to the
  * node's own Node and Lease, pods bound to it, and the ConfigMaps, Secrets and tokens of those pods.
  */
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   client-node's models are data-only classes: its serializer reads their fields, never their
-   prototypes, so object literals typed as the models are what we send. */
 import {
   CoordinationV1Api,
   CoreV1Api,

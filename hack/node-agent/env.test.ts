@@ -1,6 +1,4 @@
 // A container's environment as the kubelet assembles it, and the host process's final environment.
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   client-node's models are data-only classes; pods and objects as literals are what the API sends. */
 import type { V1ConfigMap, V1Container, V1Pod, V1Secret } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import {

@@ -3,9 +3,6 @@
  * (component "kubelet", host = the node), so `kubectl describe pod` reads as on a real node.
  * Best effort: a failed Event is logged and forgotten.
  */
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   client-node's models are data-only classes: its serializer reads their fields, never their
-   prototypes, so object literals typed as the models are what we send. */
 import type { CoreV1Event, V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { describeError, type NodeApi } from "./api.js";

@@ -1,6 +1,4 @@
 // Restarts, grace periods, deadlines, and pods an earlier agent left behind.
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   client-node's models are data-only classes; pods and objects as literals are what the API sends. */
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import {

@@ -1,6 +1,4 @@
 // Where in-container paths land on the host, and how strings naming them are rewritten.
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   client-node's models are data-only classes; pods and objects as literals are what the API sends. */
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { planMounts, podLayout, rewritePaths, sortedRewrites, type PathRewrite } from "./mounts.js";

@@ -1,6 +1,4 @@
 // The Node, its status and its Lease, as the kubelet registers and heartbeats them.
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   client-node's models are data-only classes; pods and objects as literals are what the API sends. */
 import { V1MicroTime } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import type { NodeAgentConfig } from "./config.js";

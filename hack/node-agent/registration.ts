@@ -5,9 +5,6 @@
  * ~10 s, and the Lease kube-node-lease/<node> is renewed every 10 s so the node-lifecycle controller
  * keeps the node Ready. Building the objects is pure; NodeRegistration does the calls.
  */
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   client-node's models are data-only classes: its serializer reads their fields, never their
-   prototypes, so object literals typed as the models are what we send. */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";

@@ -1,6 +1,4 @@
 // Pod status from container states: the phase table of the kubelet, conditions and containerStatuses.
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   client-node's models are data-only classes; pods and objects as literals are what the API sends. */
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { computePodStatus, podPhase, rfc3339, type ContainerRecord, type ContainerState } from "./status.js";

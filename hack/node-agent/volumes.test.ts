@@ -1,6 +1,4 @@
 // What each volume holds, from the pod, the objects it names and the tokens issued for it.
-/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
-   client-node's models are data-only classes; pods and objects as literals are what the API sends. */
 import { lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";

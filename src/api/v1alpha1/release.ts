@@ -173,6 +173,8 @@ export interface DecisionRecord {
 export type CheckStatus = "Passed" | "Failed" | "Overridden" | "Waiting" | "Skipped";
 
 export interface GateSummary {
+  /** When the gate's external checks (git, registry, Prometheus, test reports) last ran. */
+  evaluatedAt?: Timestamp;
   /**
    * One entry per check: acceptance, change summary, rollback readiness, restrictions, observability.
    * @maxItems 32
@@ -197,6 +199,11 @@ export interface GateCheck {
   name: string;
   status: CheckStatus;
   message?: string;
+  /**
+   * What the check found that does not block but the approver should weigh.
+   * @maxItems 16
+   */
+  risks?: string[];
 }
 
 export interface ChangeSummary {
@@ -208,10 +215,25 @@ export interface ChangeSummary {
   commits: number;
   /** @asType integer */
   tickets?: number;
+  /**
+   * The ticket keys named in the commits.
+   * @maxItems 128
+   */
+  ticketKeys?: string[];
   /** True when any commit is a breaking change. */
   breaking: boolean;
   /** @maxItems 64 */
   components: ComponentChanges[];
+  /**
+   * The breaking commits, `<sha> <subject>`.
+   * @maxItems 16
+   */
+  breakingChanges?: string[];
+  /**
+   * Commits that carry a migration, `<sha> <subject>`.
+   * @maxItems 16
+   */
+  migrations?: string[];
 }
 
 export interface ComponentChanges {

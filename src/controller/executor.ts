@@ -1,0 +1,119 @@
+// Carries out a Release's actions, each idempotent: a Job is created under its deterministic name, and
+// an AlreadyExists is adopted only when the existing object is owned by this very Release (its UID);
+// the report ConfigMap is created or updated to what status says.
+import type { V1ConfigMap, V1Job, V1ObjectMeta } from "@kubernetes/client-node";
+import type { Release } from "../api/v1alpha1/index.js";
+import type { ReleaseAction } from "../release/decide.js";
+import { labelsFor, ownerReferenceTo } from "../release/jobs.js";
+import { REPORT_KEY, reportConfigMapName } from "../report/render.js";
+import { apiErrorMessage, isConflict, isNotFound, type KubeClients } from "./kube.js";
+
+export class OwnershipError extends Error {}
+
+function ownedBy(metadata: V1ObjectMeta | undefined, release: Release): boolean {
+  return (metadata?.ownerReferences ?? []).some(
+    (owner) => owner.kind === "Release" && owner.uid === release.metadata.uid && owner.controller === true,
+  );
+}
+
+function where(release: Release): string {
+  return `Release ${release.metadata.namespace ?? ""}/${release.metadata.name ?? ""}`;
+}
+
+/** Creates the Job, or adopts the one that exists when this Release owns it. */
+export async function ensureJob(
+  clients: KubeClients,
+  release: Release,
+  job: V1Job,
+): Promise<"created" | "existed"> {
+  const namespace = job.metadata?.namespace ?? "";
+  const name = job.metadata?.name ?? "";
+  try {
+    await clients.batch.createNamespacedJob({ namespace, body: job });
+    return "created";
+  } catch (error) {
+    if (!isConflict(error)) {
+      throw new Error(`${where(release)}: creating Job ${name} failed: ${apiErrorMessage(error)}`, {
+        cause: error,
+      });
+    }
+  }
+  const existing = await clients.batch.readNamespacedJob({ name, namespace });
+  if (!ownedBy(existing.metadata, release)) {
+    throw new OwnershipError(
+      `${where(release)}: Job ${name} exists but is not owned by this Release (uid ${release.metadata.uid ?? "?"}); delete it or rename the Release`,
+    );
+  }
+  return "existed";
+}
+
+export async function executeAction(
+  clients: KubeClients,
+  release: Release,
+  action: ReleaseAction,
+): Promise<string> {
+  // One kind of action so far; the deploy, smoke and rollback Jobs of the next phases join it here.
+  const outcome = await ensureJob(clients, release, action.job);
+  return `${outcome === "created" ? "Created" : "Found existing"} ${action.purpose} Job ${action.job.metadata?.name ?? ""}`;
+}
+
+/**
+ * Writes `release.md` into `<release>-report` when it differs from what is there (`current`, from the
+ * cache). Update carries the resourceVersion read, so a concurrent writer makes this fail, not vanish.
+ */
+export async function writeReport(
+  clients: KubeClients,
+  release: Release,
+  markdown: string,
+  current: V1ConfigMap | undefined,
+): Promise<"created" | "updated" | "unchanged"> {
+  const namespace = release.metadata.namespace ?? "";
+  const name = reportConfigMapName(release.metadata.name ?? "");
+  if (current?.data?.[REPORT_KEY] === markdown) return "unchanged";
+  if (current === undefined) {
+    const body: V1ConfigMap = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: {
+        name,
+        namespace,
+        labels: labelsFor(release, "report"),
+        ownerReferences: [ownerReferenceTo(release)],
+      },
+      data: { [REPORT_KEY]: markdown },
+    };
+    try {
+      await clients.core.createNamespacedConfigMap({ namespace, body });
+      return "created";
+    } catch (error) {
+      if (!isConflict(error))
+        throw new Error(`${where(release)}: creating ConfigMap ${name} failed: ${apiErrorMessage(error)}`, {
+          cause: error,
+        });
+      // Created meanwhile (the cache was behind): fall through to update the fresh copy.
+    }
+  }
+  let fresh: V1ConfigMap;
+  try {
+    fresh = await clients.core.readNamespacedConfigMap({ name, namespace });
+  } catch (error) {
+    if (isNotFound(error))
+      throw new Error(`${where(release)}: ConfigMap ${name} vanished while being written`, { cause: error });
+    throw error;
+  }
+  if (!ownedBy(fresh.metadata, release)) {
+    throw new OwnershipError(`${where(release)}: ConfigMap ${name} exists but is not owned by this Release`);
+  }
+  if (fresh.data?.[REPORT_KEY] === markdown) return "unchanged";
+  await clients.core.replaceNamespacedConfigMap({
+    name,
+    namespace,
+    body: {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: fresh.metadata,
+      data: { ...fresh.data, [REPORT_KEY]: markdown },
+    },
+  });
+  return "updated";
+}

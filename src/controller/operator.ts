@@ -1,0 +1,293 @@
+// The operator process: caches (informers) for Releases, Environments and what the operator owns, one
+// controller per kind, leader election, the HTTP endpoints, and an orderly shutdown. Informers start
+// before leadership, so a standby replica takes over with a warm cache; only the leader reconciles.
+import type { KubernetesListObject, KubernetesObject, V1ConfigMap, V1Job } from "@kubernetes/client-node";
+import {
+  ENVIRONMENT,
+  GROUP,
+  LABELS,
+  MANAGED_BY,
+  RELEASE,
+  VERSION,
+  type Environment,
+  type Release,
+} from "../api/v1alpha1/index.js";
+import type { OperatorConfig } from "../config.js";
+import type { Logger } from "../log.js";
+import { Controller } from "../runtime/controller.js";
+import { EventRecorder } from "../runtime/events.js";
+import { startHttpServer } from "../runtime/http-server.js";
+import { ResilientInformer } from "../runtime/informer.js";
+import { LeaderElector } from "../runtime/leader-election.js";
+import { OperatorMetrics } from "../runtime/metrics.js";
+import { environmentReconciler } from "./environment-reconciler.js";
+import { kubeClients, loadKubeConfig, type KubeClients } from "./kube.js";
+import { releaseReconciler } from "./release-reconciler.js";
+
+export interface RunningOperator {
+  /** The HTTP endpoints' base URL. */
+  url: string;
+  /** Resolves with the process exit code once the operator has stopped (signal, or leadership lost). */
+  stopped: Promise<number>;
+  stop(reason: string): Promise<number>;
+}
+
+const keyOf = (object: KubernetesObject): string =>
+  `${object.metadata?.namespace ?? ""}/${object.metadata?.name ?? ""}`;
+
+/** The Release that owns a Job or ConfigMap, by its controller ownerReference. */
+function ownerKey(object: KubernetesObject): string | undefined {
+  const owner = object.metadata?.ownerReferences?.find(
+    (reference) => reference.kind === RELEASE.kind && reference.controller === true,
+  );
+  return owner === undefined ? undefined : `${object.metadata?.namespace ?? ""}/${owner.name}`;
+}
+
+function pathOf(prefix: string, plural: string, namespace: string | undefined): string {
+  return namespace === undefined ? `${prefix}/${plural}` : `${prefix}/namespaces/${namespace}/${plural}`;
+}
+
+const OWNED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
+
+function informers(clients: KubeClients, config: OperatorConfig, log: Logger, metrics: OperatorMetrics) {
+  const namespace = config.namespace;
+  const custom = `/apis/${GROUP}/${VERSION}`;
+  const common = {
+    kubeConfig: clients.kubeConfig,
+    log,
+    stallAfterMs: config.watchStallAfterMs,
+    hooks: {
+      restarted: (informer: string, cause: "error" | "stall") => {
+        metrics.informerRestarted(informer, cause);
+      },
+    },
+  };
+  const listCustom = (plural: string) => async () =>
+    (namespace === undefined
+      ? await clients.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })
+      : await clients.custom.listNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace,
+          plural,
+        })) as KubernetesListObject<KubernetesObject>;
+  return { custom, common, listCustom, namespace };
+}
+
+export async function runOperator(config: OperatorConfig, log: Logger): Promise<RunningOperator> {
+  const clients = kubeClients(loadKubeConfig(config.kubeconfig));
+  const metrics = new OperatorMetrics();
+  const events = new EventRecorder({
+    coreApi: clients.core,
+    component: "release-operator",
+    instance: config.identity,
+    log,
+  });
+  const { custom, common, listCustom, namespace } = informers(clients, config, log, metrics);
+
+  // The informers' handlers enqueue into controllers made below; no handler runs before start().
+  const controllers: { release?: Controller; environment?: Controller } = {};
+  const enqueueRelease = (key: string): void => {
+    controllers.release?.enqueue(key);
+  };
+  const enqueueEnvironment = (key: string): void => {
+    controllers.environment?.enqueue(key);
+  };
+
+  const releases = new ResilientInformer<Release>({
+    ...common,
+    name: "releases",
+    path: pathOf(custom, RELEASE.plural, namespace),
+    list: listCustom(RELEASE.plural) as () => Promise<KubernetesListObject<Release>>,
+    onChange: (release) => {
+      enqueueRelease(keyOf(release));
+      enqueueEnvironment(`${release.metadata.namespace ?? ""}/${release.spec.environment}`);
+    },
+  });
+  const environments = new ResilientInformer<Environment>({
+    ...common,
+    name: "environments",
+    path: pathOf(custom, ENVIRONMENT.plural, namespace),
+    list: listCustom(ENVIRONMENT.plural) as () => Promise<KubernetesListObject<Environment>>,
+    onChange: (environment) => {
+      enqueueEnvironment(keyOf(environment));
+      for (const release of releases.list(environment.metadata.namespace)) {
+        if (release.spec.environment === environment.metadata.name) enqueueRelease(keyOf(release));
+      }
+    },
+  });
+  const onOwned = (object: KubernetesObject): void => {
+    const owner = ownerKey(object);
+    if (owner !== undefined) enqueueRelease(owner);
+  };
+  const jobs = new ResilientInformer<V1Job>({
+    ...common,
+    name: "jobs",
+    path: pathOf("/apis/batch/v1", "jobs", namespace),
+    labelSelector: OWNED_SELECTOR,
+    list: async () =>
+      namespace === undefined
+        ? await clients.batch.listJobForAllNamespaces({ labelSelector: OWNED_SELECTOR })
+        : await clients.batch.listNamespacedJob({ namespace, labelSelector: OWNED_SELECTOR }),
+    onChange: onOwned,
+  });
+  const configMaps = new ResilientInformer<V1ConfigMap>({
+    ...common,
+    name: "configmaps",
+    path: pathOf("/api/v1", "configmaps", namespace),
+    labelSelector: OWNED_SELECTOR,
+    list: async () =>
+      namespace === undefined
+        ? await clients.core.listConfigMapForAllNamespaces({ labelSelector: OWNED_SELECTOR })
+        : await clients.core.listNamespacedConfigMap({ namespace, labelSelector: OWNED_SELECTOR }),
+    onChange: onOwned,
+  });
+  const caches = { releases, environments, jobs, configMaps };
+  const all = [releases, environments, jobs, configMaps];
+
+  const hooks = {
+    reconciled: (
+      controller: string,
+      result: "success" | "requeue" | "error" | "terminal",
+      seconds: number,
+    ) => {
+      metrics.reconciled(controller, result, seconds);
+    },
+    queueDepth: (controller: string, depth: number) => {
+      metrics.queueDepth(controller, depth);
+    },
+  };
+  const dependencies = {
+    clients,
+    caches,
+    events,
+    metrics,
+    log,
+    now: () => new Date(),
+  };
+  const releaseController = new Controller({
+    name: "release",
+    concurrency: config.concurrency,
+    log,
+    hooks,
+    reconcile: releaseReconciler({
+      ...dependencies,
+      probes: {
+        core: clients.core,
+        gitCacheDir: config.gitCacheDir,
+        gitTimeoutMs: 60_000,
+        registryTimeoutMs: 15_000,
+      },
+      gateRecheckIntervalMs: config.gateRecheckIntervalMs,
+    }),
+  });
+  const environmentController = new Controller({
+    name: "environment",
+    concurrency: Math.max(1, Math.ceil(config.concurrency / 2)),
+    log,
+    hooks,
+    reconcile: environmentReconciler(dependencies),
+  });
+  controllers.release = releaseController;
+  controllers.environment = environmentController;
+  metrics.countReleasesWith(() =>
+    releases.list().map((release) => ({
+      phase: release.status?.phase ?? "Pending",
+      verdict: release.status?.verdict ?? "",
+    })),
+  );
+
+  let leading = false;
+  let stopping = false;
+  const server = await startHttpServer({
+    host: config.httpAddress.host,
+    port: config.httpAddress.port,
+    registry: metrics.registry,
+    healthy: () => ({ ok: true, reasons: [] }),
+    ready: () => {
+      const unsynced = all.filter((informer) => !informer.synced);
+      const reasons = [
+        ...(stopping ? ["shutting down"] : []),
+        ...unsynced.map(() => "a cache has not synced yet"),
+      ];
+      return { ok: reasons.length === 0, reasons };
+    },
+    log,
+  });
+  log.info({ url: server.url }, "Serving /metrics, /healthz and /readyz");
+
+  await Promise.all(all.map((informer) => informer.start()));
+  log.info({ releases: releases.list().length, environments: environments.list().length }, "Caches synced");
+
+  let resolveStopped: (code: number) => void = () => undefined;
+  const stopped = new Promise<number>((resolve) => (resolveStopped = resolve));
+
+  const startControllers = (): void => {
+    leading = true;
+    metrics.setLeader(true);
+    log.info({ identity: config.identity }, "Leading: reconciling");
+    // Everything seen while standing by is reconciled now.
+    for (const environment of environments.list()) environmentController.enqueue(keyOf(environment));
+    for (const release of releases.list()) releaseController.enqueue(keyOf(release));
+    environmentController.start();
+    releaseController.start();
+  };
+
+  const elector = config.leaderElection.enabled
+    ? new LeaderElector({
+        kubeConfig: clients.kubeConfig,
+        namespace: config.leaderElection.namespace,
+        name: config.leaderElection.name,
+        identity: config.identity,
+        leaseDurationMs: config.leaderElection.leaseDurationMs,
+        renewDeadlineMs: config.leaderElection.renewDeadlineMs,
+        retryPeriodMs: config.leaderElection.retryPeriodMs,
+        log,
+      })
+    : undefined;
+
+  const stop = async (reason: string, code = 0): Promise<number> => {
+    if (stopping) return stopped;
+    stopping = true;
+    log.info({ reason }, "Stopping");
+    await Promise.all([
+      releaseController.stop(config.shutdownTimeoutMs),
+      environmentController.stop(config.shutdownTimeoutMs),
+    ]);
+    // Released only after the last reconcile finished, so a successor never overlaps with this one.
+    await elector?.stop();
+    metrics.setLeader(false);
+    await Promise.all(all.map((informer) => informer.stop()));
+    await server.close();
+    log.info({ code }, "Stopped");
+    resolveStopped(code);
+    return code;
+  };
+
+  if (elector === undefined) {
+    startControllers();
+  } else {
+    log.info(
+      {
+        lease: `${config.leaderElection.namespace}/${config.leaderElection.name}`,
+        identity: config.identity,
+      },
+      "Waiting to lead",
+    );
+    void elector
+      .run({
+        onStartedLeading: startControllers,
+        onStoppedLeading: () => {
+          if (!leading || stopping) return;
+          log.error("Leadership lost: stopping so that only the new leader acts");
+          void stop("leadership lost", 1);
+        },
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, "Leader election failed");
+        void stop("leader election failed", 1);
+      });
+  }
+
+  return { url: server.url, stopped, stop: (reason) => stop(reason) };
+}

@@ -1,0 +1,218 @@
+// One reconcile of one Release: read from the caches, look at the world where the phase needs it,
+// decide (pure), act once, write status (a merge patch of the diff, locked on the resourceVersion
+// read), write the report, announce. A crash between any two lines repeats nothing: actions are
+// idempotent and status is written last of the steps that decide.
+import type { ObjectCache, V1ConfigMap, V1Job } from "@kubernetes/client-node";
+import {
+  describeIssues,
+  GROUP,
+  RELEASE,
+  VERSION,
+  readEnvironmentSpec,
+  readReleaseSpec,
+  resolveReleaseSettings,
+  type Environment,
+  type Release,
+} from "../api/v1alpha1/index.js";
+import { objectLogger, type Logger } from "../log.js";
+import { decideRelease, type EnvironmentView } from "../release/decide.js";
+import { probesDue, type ScriptJobResult } from "../release/gate.js";
+import { jobNameFor, rollbackCheckResult } from "../release/jobs.js";
+import { renderReleaseReport, reportConfigMapName } from "../report/render.js";
+import type { ReconcileResult } from "../runtime/controller.js";
+import type { EventRecorder } from "../runtime/events.js";
+import type { OperatorMetrics } from "../runtime/metrics.js";
+import { ConflictError, writeStatus } from "../runtime/status-writer.js";
+import { executeAction, writeReport } from "./executor.js";
+import { runGateProbes, type ProbeDependencies } from "./gate-probes.js";
+import { apiErrorMessage, isNotFound, type KubeClients } from "./kube.js";
+
+export interface Caches {
+  releases: ObjectCache<Release>;
+  environments: ObjectCache<Environment>;
+  jobs: ObjectCache<V1Job>;
+  configMaps: ObjectCache<V1ConfigMap>;
+}
+
+export interface ReconcilerDependencies {
+  clients: KubeClients;
+  caches: Caches;
+  events: EventRecorder;
+  metrics: OperatorMetrics;
+  log: Logger;
+  probes: ProbeDependencies;
+  gateRecheckIntervalMs: number;
+  now: () => Date;
+}
+
+/** After a conflict the cache is about to catch up; look again shortly, without backoff. */
+const CONFLICT_REQUEUE_MS = 200;
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const slash = key.indexOf("/");
+  return slash === -1
+    ? { namespace: "", name: key }
+    : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+function environmentView(release: Release, environment: Environment | undefined): EnvironmentView {
+  const name = release.spec.environment;
+  if (environment === undefined) return { kind: "missing", name };
+  const settings = readEnvironmentSpec(environment.spec);
+  if (!settings.ok) return { kind: "invalid", name, issues: describeIssues(settings.issues) };
+  return { kind: "ready", name, settings: settings.value, status: environment.status ?? {} };
+}
+
+/** How the rollback-check Job ended: its Pod's exit code says why it failed. */
+async function observeScriptJob(
+  clients: KubeClients,
+  job: V1Job | undefined,
+  scriptPath: string | undefined,
+): Promise<ScriptJobResult | undefined> {
+  if (job === undefined || scriptPath === undefined) return undefined;
+  if ((job.status?.succeeded ?? 0) > 0) return { done: true, ...rollbackCheckResult(0, scriptPath) };
+  const failed = job.status?.conditions?.some(
+    (condition) => condition.type === "Failed" && condition.status === "True",
+  );
+  if (failed !== true) return { done: false };
+  const pods = await clients.core.listNamespacedPod({
+    namespace: job.metadata?.namespace ?? "",
+    labelSelector: `batch.kubernetes.io/job-name=${job.metadata?.name ?? ""}`,
+  });
+  const exitCode = pods.items
+    .flatMap((pod) => pod.status?.containerStatuses ?? [])
+    .map((container) => container.state?.terminated?.exitCode)
+    .find((code) => code !== undefined);
+  return { done: true, ...rollbackCheckResult(exitCode, scriptPath) };
+}
+
+/**
+ * The resourceVersion each status write replaced. A cache still holding it has not seen the write
+ * yet; deciding on it would only repeat work and conflict (argo-rollouts' resourceversion tracker).
+ */
+export class WrittenVersions {
+  private readonly replaced = new Map<string, string>();
+
+  wrote(key: string, from: string | undefined, written: Record<string, unknown> | undefined): void {
+    const to = (written?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+    if (from !== undefined && to !== undefined && to !== from) this.replaced.set(key, from);
+  }
+
+  isStale(key: string, cachedVersion: string | undefined): boolean {
+    const stale = this.replaced.get(key);
+    if (stale === undefined) return false;
+    if (stale === cachedVersion) return true;
+    this.replaced.delete(key);
+    return false;
+  }
+}
+
+export function releaseReconciler(
+  dependencies: ReconcilerDependencies,
+): (key: string) => Promise<ReconcileResult> {
+  const { clients, caches } = dependencies;
+  const written = new WrittenVersions();
+  return async (key) => {
+    const { namespace, name } = splitKey(key);
+    const cached = caches.releases.get(name, namespace);
+    if (cached === undefined) return {};
+    if (written.isStale(key, cached.metadata.resourceVersion)) return { requeueAfterMs: CONFLICT_REQUEUE_MS };
+    const release = structuredClone(cached);
+    const log = objectLogger(dependencies.log, { kind: "Release", namespace, name });
+    const now = dependencies.now();
+    const environment = caches.environments.get(release.spec.environment, namespace);
+    const view = environmentView(release, environment);
+
+    let probes;
+    let scriptJob: ScriptJobResult | undefined;
+    if (view.kind === "ready" && release.status?.phase === "PreReleaseGate") {
+      const spec = readReleaseSpec(release.spec);
+      const settings = spec.ok ? resolveReleaseSettings(view.name, view.settings, spec.value) : undefined;
+      if (settings?.ok === true) {
+        const scriptPath = settings.value.environment.deploy.script.path;
+        const job = caches.jobs.get(jobNameFor(name, "rollback-check"), namespace);
+        scriptJob = await observeScriptJob(clients, job, scriptPath);
+        if (probesDue(release.status.gate, now, dependencies.gateRecheckIntervalMs)) {
+          probes = await runGateProbes(release, settings.value, dependencies.probes, now);
+          log.info({ at: probes.at }, "Ran the gate's checks");
+        }
+      }
+    }
+
+    const decision = decideRelease({
+      release,
+      environment: view,
+      ...(probes === undefined ? {} : { probes }),
+      ...(scriptJob === undefined ? {} : { scriptJob }),
+      now,
+      gateRecheckIntervalMs: dependencies.gateRecheckIntervalMs,
+    });
+
+    if (decision.actions.length > 0) {
+      // Acting on a stale cache could act twice: confirm the Release is as read before acting.
+      const fresh: unknown = await clients.custom
+        .getNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace,
+          plural: RELEASE.plural,
+          name,
+        })
+        .catch((error: unknown) => {
+          if (isNotFound(error)) return undefined;
+          throw error;
+        });
+      const freshVersion = (fresh as Release | undefined)?.metadata.resourceVersion;
+      if (freshVersion !== cached.metadata.resourceVersion) {
+        log.info(
+          { cached: cached.metadata.resourceVersion, fresh: freshVersion },
+          "Deferred actions: the cache is behind the API server",
+        );
+        return { requeueAfterMs: CONFLICT_REQUEUE_MS };
+      }
+      for (const action of decision.actions)
+        log.info({ action: action.kind }, await executeAction(clients, release, action));
+    }
+
+    try {
+      const object = await writeStatus(
+        clients.custom,
+        {
+          group: GROUP,
+          version: VERSION,
+          plural: RELEASE.plural,
+          namespace,
+          name,
+          resourceVersion: cached.metadata.resourceVersion ?? "",
+        },
+        cached.status ?? {},
+        decision.status,
+      );
+      written.wrote(key, cached.metadata.resourceVersion, object);
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        log.debug("Status write conflicted; deciding again on fresh data");
+        return { requeueAfterMs: CONFLICT_REQUEUE_MS };
+      }
+      throw new Error(`Release ${key}: writing status failed: ${apiErrorMessage(error)}`, { cause: error });
+    }
+
+    for (const transition of decision.transitions) {
+      dependencies.metrics.transition(transition.from, transition.to);
+      log.info(transition, `Moved from ${transition.from} to ${transition.to}`);
+    }
+    for (const completed of decision.completed)
+      dependencies.metrics.phaseCompleted(completed.phase, completed.outcome, completed.seconds);
+
+    const decided: Release = { ...release, status: decision.status };
+    if ((decision.status.phase ?? "Pending") !== "Pending") {
+      const current = caches.configMaps.get(reportConfigMapName(name), namespace);
+      const report = await writeReport(clients, decided, renderReleaseReport(decided), current);
+      if (report !== "unchanged") log.info({ configMap: reportConfigMapName(name) }, `Report ${report}`);
+    }
+    for (const event of decision.events)
+      await dependencies.events.record(decided, event.type, event.reason, event.message);
+
+    return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
+  };
+}

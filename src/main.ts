@@ -1,0 +1,42 @@
+// The operator's entry point: configuration from flags and environment, then run until SIGTERM/SIGINT
+// (graceful: in-flight reconciles finish, the Lease is released) or until leadership is lost.
+import { CONFIG_HELP, loadConfig } from "./config.js";
+import { runOperator } from "./controller/operator.js";
+import { createLogger } from "./log.js";
+
+async function main(): Promise<number> {
+  const loaded = loadConfig(process.argv.slice(2), process.env);
+  if (!loaded.ok) {
+    process.stderr.write(`${loaded.message}\n`);
+    return loaded.message === CONFIG_HELP ? 0 : 2;
+  }
+  const config = loaded.config;
+  const log = createLogger({ level: config.logLevel });
+  log.info(
+    {
+      identity: config.identity,
+      namespace: config.namespace ?? "(all)",
+      kubeconfig: config.kubeconfig ?? "(in-cluster or default)",
+      leaderElection: config.leaderElection.enabled,
+    },
+    "Starting release-operator",
+  );
+  const operator = await runOperator(config, log);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => void operator.stop(signal));
+  }
+  return operator.stopped;
+}
+
+main().then(
+  (code) => {
+    // Lingering keep-alive sockets must not keep a stopped operator alive.
+    process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `release-operator failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

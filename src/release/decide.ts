@@ -1,0 +1,624 @@
+// The reconcile of a Release as a pure function: from the Release, its Environment, what the world
+// looked like and the time, to the next status, the actions to take (idempotent, named
+// deterministically) and the Events to announce. Nothing here talks to anything.
+import type { V1Job } from "@kubernetes/client-node";
+import {
+  describeIssues,
+  readReleaseSpec,
+  resolveReleaseSettings,
+  type Condition,
+  type EnvironmentSettings,
+  type EnvironmentStatus,
+  type PendingDecision,
+  type PhaseOutcome,
+  type PhaseRecord,
+  type Release,
+  type ReleasePhase,
+  type ReleaseSettings,
+  type ReleaseStatus,
+  type Verdict,
+} from "../api/v1alpha1/index.js";
+import { abortCommand, strategyCommand, type ReleaseRef } from "./commands.js";
+import { findCondition, setConditions, type ConditionInput } from "./conditions.js";
+import { invalidDecisions, readDecisions, recordDecisions, type Decisions } from "./decisions.js";
+import {
+  evaluateGate,
+  nextProbeAt,
+  probedChecks,
+  GATE_CHECKS,
+  type GateProbeResults,
+  type ScriptJobResult,
+} from "./gate.js";
+import { rollbackCheckJob } from "./jobs.js";
+import { startPermission } from "./schedule.js";
+import { chooseStrategy, recommendStrategy } from "./strategy.js";
+
+export type EnvironmentView =
+  | { kind: "missing"; name: string }
+  | { kind: "invalid"; name: string; issues: string }
+  | { kind: "ready"; name: string; settings: EnvironmentSettings; status: EnvironmentStatus };
+
+export interface ReleaseWorld {
+  /** The Release as read; never mutated. */
+  release: Release;
+  environment: EnvironmentView;
+  /** Fresh results of the gate's external checks, when they ran in this reconcile. */
+  probes?: GateProbeResults;
+  /** The rollback-check Job, when it exists. */
+  scriptJob?: ScriptJobResult;
+  now: Date;
+  gateRecheckIntervalMs: number;
+}
+
+export interface ReleaseAction {
+  kind: "create-job";
+  purpose: "rollback-check";
+  job: V1Job;
+}
+
+export interface EventToRecord {
+  type: "Normal" | "Warning";
+  reason: string;
+  message: string;
+}
+
+export interface PhaseCompletion {
+  phase: ReleasePhase;
+  outcome: PhaseOutcome;
+  seconds: number;
+}
+
+export interface ReleaseDecision {
+  status: ReleaseStatus;
+  actions: ReleaseAction[];
+  events: EventToRecord[];
+  requeueAfterMs?: number;
+  /** Phases that ended in this reconcile, for the metrics. */
+  completed: PhaseCompletion[];
+  /** Phase changes in this reconcile, in order. */
+  transitions: { from: ReleasePhase; to: ReleasePhase }[];
+}
+
+/** Where the release stands after deciding: what Ready/Reconciling/Stalled say. */
+interface Standing {
+  reason: string;
+  message: string;
+  /** `progressing`: the operator works or waits for something that will come by itself; `human`: a person must act. */
+  kind: "progressing" | "human" | "stalled" | "done";
+  warning?: boolean;
+}
+
+const SUCCESS: readonly Verdict[] = ["Released", "Released-with-override"];
+
+/** Phases before anything touched the target: an abort there ends the release as Aborted. */
+const BEFORE_EXECUTE: readonly ReleasePhase[] = ["Pending", "PreReleaseGate", "StrategySelect", "Execute"];
+
+class Draft {
+  readonly status: ReleaseStatus;
+  readonly events: EventToRecord[] = [];
+  readonly actions: ReleaseAction[] = [];
+  readonly completed: PhaseCompletion[] = [];
+  readonly transitions: { from: ReleasePhase; to: ReleasePhase }[] = [];
+  requeueAt: Date | undefined;
+
+  constructor(
+    release: Release,
+    readonly now: Date,
+  ) {
+    this.status = structuredClone(release.status ?? {});
+  }
+
+  get iso(): string {
+    return this.now.toISOString();
+  }
+
+  get phase(): ReleasePhase {
+    return this.status.phase ?? "Pending";
+  }
+
+  requeueNoLaterThan(at: Date): void {
+    if (this.requeueAt === undefined || at < this.requeueAt) this.requeueAt = at;
+  }
+
+  /** Ends the open phase record and enters `next`, announcing the transition. */
+  enter(next: ReleasePhase, outcome: PhaseOutcome, message: string): void {
+    const from = this.phase;
+    const phases = [...(this.status.phases ?? [])];
+    const open = phases.at(-1);
+    if (open !== undefined && open.finishedAt === undefined) {
+      phases[phases.length - 1] = { ...open, finishedAt: this.iso, outcome, message };
+      this.completed.push({
+        phase: open.phase,
+        outcome,
+        seconds: Math.max(0, (this.now.getTime() - Date.parse(open.startedAt)) / 1000),
+      });
+    }
+    if (next !== "Completed") phases.push({ phase: next, startedAt: this.iso } satisfies PhaseRecord);
+    this.status.phases = phases.slice(-32);
+    this.status.phase = next;
+    this.transitions.push({ from, to: next });
+    this.events.push({ type: "Normal", reason: next, message: `${from} -> ${next}: ${message}` });
+  }
+
+  complete(verdict: Verdict, outcome: PhaseOutcome, reason: string): void {
+    this.enter("Completed", outcome, reason);
+    this.status.verdict = verdict;
+    this.status.completedAt = this.iso;
+    this.status.reason = reason;
+    delete this.status.pendingDecision;
+    this.events.push({
+      type: SUCCESS.includes(verdict) ? "Normal" : "Warning",
+      reason: verdict.replaceAll("-", ""),
+      message: reason,
+    });
+  }
+
+  ask(pending: Omit<PendingDecision, "since">): void {
+    const current = this.status.pendingDecision;
+    const same = current?.kind === pending.kind && current.question === pending.question;
+    this.status.pendingDecision = { ...pending, since: same ? current.since : this.iso };
+  }
+}
+
+const refOf = (release: Release): ReleaseRef => ({
+  namespace: release.metadata.namespace ?? "",
+  name: release.metadata.name ?? "",
+});
+
+/** A `strategy` decision the environment does not support is refused like any invalid value. */
+function refuseUnsupportedStrategy(decisions: Decisions, settings: ReleaseSettings): Decisions {
+  const chosen = decisions.strategy;
+  const supported = settings.environment.strategies;
+  if (chosen === undefined || supported.includes(chosen.strategy)) return decisions;
+  return {
+    ...decisions,
+    strategy: undefined,
+    read: decisions.read.map((read) =>
+      read.annotation === chosen.annotation
+        ? { ...read, invalid: `not supported by this Environment; valid: ${supported.join(", ")}` }
+        : read,
+    ),
+  };
+}
+
+function logDecisions(draft: Draft, decisions: Decisions): void {
+  const { records, added } = recordDecisions(draft.status.decisions ?? [], decisions, new Map(), draft.iso);
+  if (added.length === 0) return;
+  draft.status.decisions = records;
+  for (const record of added) {
+    draft.events.push(
+      record.accepted
+        ? { type: "Normal", reason: "DecisionRecorded", message: `${record.annotation}=${record.value}` }
+        : {
+            type: "Warning",
+            reason: "InvalidDecision",
+            message: `${record.annotation}=${JSON.stringify(record.value)} changes nothing: ${record.message ?? ""}`,
+          },
+    );
+  }
+}
+
+function abortReason(decisions: Decisions): string | undefined {
+  if (decisions.abort !== undefined)
+    return `abort requested (release-operator.io/abort): ${decisions.abort.reason}`;
+  if (decisions.gate?.answer === "abort")
+    return `the gate was answered with ${decisions.gate.annotation}=false`;
+  return undefined;
+}
+
+/** The kstatus summary and the domain conditions, set in one place. */
+function finalize(
+  draft: Draft,
+  release: Release,
+  standing: Standing,
+  domain: { inputs: ConditionInput[]; absent: string[] },
+  decisions: Decisions | undefined,
+): void {
+  const status = draft.status;
+  const generation = release.metadata.generation;
+  const verdict = status.verdict;
+  const invalid = decisions === undefined ? [] : invalidDecisions(decisions);
+  const kstatus: ConditionInput[] = [
+    verdict !== undefined && SUCCESS.includes(verdict)
+      ? { type: "Ready", status: "True", reason: verdict.replaceAll("-", ""), message: standing.message }
+      : { type: "Ready", status: "False", reason: standing.reason, message: standing.message },
+  ];
+  const absent = [...domain.absent];
+  if (standing.kind === "progressing" || standing.kind === "human") {
+    kstatus.push({ type: "Reconciling", status: "True", reason: standing.reason, message: standing.message });
+  } else {
+    absent.push("Reconciling");
+  }
+  const failed = verdict !== undefined && !SUCCESS.includes(verdict);
+  if (standing.kind === "stalled" || failed) {
+    kstatus.push({ type: "Stalled", status: "True", reason: standing.reason, message: standing.message });
+  } else {
+    absent.push("Stalled");
+  }
+  const decisionsValid: ConditionInput =
+    invalid.length === 0
+      ? {
+          type: "DecisionsValid",
+          status: "True",
+          reason: "Valid",
+          message: "every decision annotation is valid",
+        }
+      : { type: "DecisionsValid", status: "False", reason: "InvalidAnnotation", message: invalid.join("\n") };
+  const before: readonly Condition[] = status.conditions ?? [];
+  const previous = findCondition(before, "Ready");
+  status.conditions = setConditions(
+    before,
+    [...kstatus, ...domain.inputs, decisionsValid],
+    absent,
+    generation,
+    draft.iso,
+  );
+  status.observedGeneration = generation;
+  if (verdict === undefined) status.reason = standing.message;
+  if (standing.kind !== "human") delete status.pendingDecision;
+
+  // A new standing is announced once; transitions were announced as they happened.
+  const changed = previous?.reason !== standing.reason || previous.message !== standing.message;
+  if (changed && standing.kind !== "done") {
+    draft.events.push({
+      type: standing.warning === true || standing.kind === "stalled" ? "Warning" : "Normal",
+      reason: standing.reason,
+      message: standing.message,
+    });
+  }
+}
+
+function result(draft: Draft): ReleaseDecision {
+  const requeueAfterMs =
+    draft.requeueAt === undefined ? undefined : Math.max(0, draft.requeueAt.getTime() - draft.now.getTime());
+  return {
+    status: draft.status,
+    actions: draft.actions,
+    events: draft.events,
+    ...(requeueAfterMs === undefined ? {} : { requeueAfterMs }),
+    completed: draft.completed,
+    transitions: draft.transitions,
+  };
+}
+
+const notAdmitted = (reason: string, message: string): ConditionInput => ({
+  type: "Admitted",
+  status: "False",
+  reason,
+  message,
+});
+
+export function decideRelease(world: ReleaseWorld): ReleaseDecision {
+  const { release, now } = world;
+  const draft = new Draft(release, now);
+  const name = release.metadata.name ?? "";
+  const environmentName = release.spec.environment;
+  draft.status.startedAt ??= draft.iso;
+  draft.status.phase ??= "Pending";
+
+  if (draft.phase === "Completed") {
+    finalize(
+      draft,
+      release,
+      {
+        reason: draft.status.verdict?.replaceAll("-", "") ?? "Completed",
+        message: draft.status.reason ?? "completed",
+        kind: "done",
+      },
+      { inputs: [], absent: ["Admitted"] },
+      undefined,
+    );
+    return result(draft);
+  }
+
+  const spec = readReleaseSpec(release.spec);
+  if (!spec.ok) {
+    finalize(
+      draft,
+      release,
+      {
+        reason: "InvalidSpec",
+        message: `the spec cannot be accepted:\n${describeIssues(spec.issues)}`,
+        kind: "stalled",
+      },
+      { inputs: [notAdmitted("InvalidSpec", "the spec cannot be accepted")], absent: [] },
+      undefined,
+    );
+    return result(draft);
+  }
+
+  const environment = world.environment;
+  if (environment.kind === "missing") {
+    const message = `Environment ${environmentName} not found in namespace ${release.metadata.namespace ?? ""}; the release starts when it exists`;
+    finalize(
+      draft,
+      release,
+      { reason: "EnvironmentNotFound", message, kind: "progressing", warning: true },
+      { inputs: [notAdmitted("EnvironmentNotFound", message)], absent: [] },
+      undefined,
+    );
+    return result(draft);
+  }
+  if (environment.kind === "invalid") {
+    const message = `Environment ${environmentName} has an invalid spec; the release waits until it is fixed:\n${environment.issues}`;
+    finalize(
+      draft,
+      release,
+      { reason: "EnvironmentInvalid", message, kind: "stalled" },
+      { inputs: [notAdmitted("EnvironmentInvalid", message)], absent: [] },
+      undefined,
+    );
+    return result(draft);
+  }
+  const resolved = resolveReleaseSettings(environmentName, environment.settings, spec.value);
+  if (!resolved.ok) {
+    const message = `the spec cannot be accepted by Environment ${environmentName}:\n${describeIssues(resolved.issues)}`;
+    finalize(
+      draft,
+      release,
+      { reason: "SpecNotAccepted", message, kind: "stalled" },
+      { inputs: [notAdmitted("SpecNotAccepted", message)], absent: [] },
+      undefined,
+    );
+    return result(draft);
+  }
+  const settings = resolved.value;
+  const decisions = refuseUnsupportedStrategy(readDecisions(release.metadata.annotations), settings);
+  logDecisions(draft, decisions);
+
+  const aborted = abortReason(decisions);
+  if (aborted !== undefined && BEFORE_EXECUTE.includes(draft.phase)) {
+    const at = draft.phase;
+    draft.complete("Aborted", "Aborted", `Aborted at ${at}: ${aborted}; nothing was deployed`);
+    finalize(
+      draft,
+      release,
+      { reason: "Aborted", message: draft.status.reason ?? "", kind: "done" },
+      { inputs: [], absent: ["Admitted"] },
+      decisions,
+    );
+    return result(draft);
+  }
+
+  const holder = environment.status.activeRelease;
+  if (draft.phase === "Pending") {
+    if (holder !== name) {
+      const queue = environment.status.queue ?? [];
+      const position = queue.indexOf(name);
+      const message =
+        holder === undefined
+          ? `waiting for Environment ${environmentName} to admit this release`
+          : `Environment ${environmentName} is held by Release ${holder}${position >= 0 ? `; this release is number ${position + 1} in line` : ""}`;
+      const reason = holder === undefined ? "WaitingForAdmission" : "EnvironmentBusy";
+      finalize(
+        draft,
+        release,
+        { reason, message, kind: "progressing" },
+        { inputs: [notAdmitted(reason, message)], absent: [] },
+        decisions,
+      );
+      return result(draft);
+    }
+    draft.status.previousVersion ??= environment.status.currentVersion;
+    const target = spec.value.rollbackTarget ?? environment.status.currentVersion;
+    if (target !== undefined) draft.status.rollbackTarget ??= target;
+    if (draft.status.previousVersion === undefined) delete draft.status.previousVersion;
+    draft.enter("PreReleaseGate", "Succeeded", `admitted to Environment ${environmentName}`);
+  }
+  const admitted: ConditionInput = {
+    type: "Admitted",
+    status: "True",
+    reason: "HoldsEnvironment",
+    message: `this release holds Environment ${environmentName}`,
+  };
+
+  const standing = advance(draft, world, settings, decisions);
+  finalize(
+    draft,
+    release,
+    standing.standing,
+    { inputs: [admitted, ...standing.conditions], absent: [] },
+    decisions,
+  );
+  return result(draft);
+}
+
+interface Advance {
+  standing: Standing;
+  conditions: ConditionInput[];
+}
+
+/** Walks the phases as far as they go in this reconcile. */
+function advance(
+  draft: Draft,
+  world: ReleaseWorld,
+  settings: ReleaseSettings,
+  decisions: Decisions,
+): Advance {
+  const gateCondition: ConditionInput[] = [];
+  for (;;) {
+    switch (draft.phase) {
+      case "PreReleaseGate": {
+        const gate = preReleaseGate(draft, world, settings, decisions);
+        gateCondition.push(gate.condition);
+        if (gate.standing !== undefined) return { standing: gate.standing, conditions: gateCondition };
+        break;
+      }
+      case "StrategySelect": {
+        const chosen = strategySelect(draft, world.release, settings, decisions);
+        if (chosen !== undefined) return { standing: chosen, conditions: gateCondition };
+        break;
+      }
+      case "Execute":
+        return {
+          standing: {
+            reason: "ExecuteNotAvailable",
+            message: `strategy ${draft.status.strategy?.chosen ?? "?"} selected; this operator version does not execute deploys yet, so the release waits in Execute and nothing was deployed`,
+            kind: "progressing",
+          },
+          conditions: gateCondition,
+        };
+      case "Pending":
+      case "SmokeTest":
+      case "WatchWindow":
+      case "CommitOrRollback":
+      case "RollingBack":
+      case "Completed":
+        return {
+          standing: {
+            reason: "PhaseNotAvailable",
+            message: `phase ${draft.phase} is not handled by this operator version; the release waits`,
+            kind: "progressing",
+          },
+          conditions: gateCondition,
+        };
+    }
+  }
+}
+
+function preReleaseGate(
+  draft: Draft,
+  world: ReleaseWorld,
+  settings: ReleaseSettings,
+  decisions: Decisions,
+): { condition: ConditionInput; standing?: Standing } {
+  const { release } = world;
+  const status = draft.status;
+  if (world.probes !== undefined) {
+    const probed = probedChecks(world.probes, status.rollbackTarget);
+    status.gate = {
+      ...status.gate,
+      evaluatedAt: world.probes.at,
+      checks: probed.checks,
+      ...(probed.changes === undefined ? {} : { changes: probed.changes }),
+    };
+    const waitingOnJob = probed.checks.some(
+      (entry) => entry.name === GATE_CHECKS.rollbackScript && entry.status === "Waiting",
+    );
+    const path = settings.environment.deploy.script.path;
+    if (waitingOnJob && world.scriptJob === undefined && path !== undefined) {
+      draft.actions.push({
+        kind: "create-job",
+        purpose: "rollback-check",
+        job: rollbackCheckJob(release, settings, path),
+      });
+    }
+  }
+  const permission = startPermission(
+    settings.environment.changeWindows,
+    settings.environment.blackouts,
+    draft.now,
+  );
+  const evaluation = evaluateGate({
+    release: refOf(release),
+    environment: release.spec.environment,
+    version: release.spec.version,
+    ...(release.spec.revision === undefined ? {} : { revision: release.spec.revision }),
+    ...(status.rollbackTarget === undefined ? {} : { rollbackTarget: status.rollbackTarget }),
+    settings,
+    persisted: status.gate,
+    scriptJob: world.scriptJob,
+    decisions,
+    permission,
+  });
+  if (status.gate !== undefined) status.gate = evaluation.summary;
+
+  const condition = (reason: string, ok: boolean): ConditionInput => ({
+    type: "GatePassed",
+    status: ok ? "True" : "False",
+    reason,
+    message: evaluation.message,
+  });
+  switch (evaluation.state) {
+    case "evaluating":
+      // Probes run at the start of the next reconcile; a Job's result arrives through its watch.
+      if (status.gate?.evaluatedAt === undefined) draft.requeueNoLaterThan(draft.now);
+      return {
+        condition: condition("Evaluating", false),
+        standing: { reason: "GateEvaluating", message: evaluation.message, kind: "progressing" },
+      };
+    case "blocked": {
+      const retry = nextProbeAt(status.gate, world.gateRecheckIntervalMs);
+      if (retry !== undefined) draft.requeueNoLaterThan(retry);
+      if (evaluation.pending !== undefined) draft.ask(evaluation.pending);
+      return {
+        condition: condition("Blocked", false),
+        standing: {
+          reason: "GateBlocked",
+          message: evaluation.message,
+          kind: evaluation.pending === undefined ? "progressing" : "human",
+          warning: true,
+        },
+      };
+    }
+    case "awaiting-approval":
+      if (evaluation.pending !== undefined) draft.ask(evaluation.pending);
+      return {
+        condition: condition("AwaitingApproval", false),
+        standing: { reason: "AwaitingApproval", message: evaluation.message, kind: "human" },
+      };
+    case "waiting-for-window": {
+      if (evaluation.recheckAt !== undefined) draft.requeueNoLaterThan(evaluation.recheckAt);
+      const reason =
+        !permission.allowed && permission.reason === "blackout" ? "Blackout" : "OutsideChangeWindow";
+      return {
+        condition: condition(reason, false),
+        standing: { reason, message: evaluation.message, kind: "progressing" },
+      };
+    }
+    case "passed":
+      draft.enter("StrategySelect", evaluation.overridden ? "Overridden" : "Succeeded", evaluation.message);
+      return { condition: condition(evaluation.overridden ? "Overridden" : "Passed", true) };
+  }
+}
+
+function strategySelect(
+  draft: Draft,
+  release: Release,
+  settings: ReleaseSettings,
+  decisions: Decisions,
+): Standing | undefined {
+  const environment = settings.environment;
+  const recommendation = recommendStrategy(
+    environment.strategies,
+    environment.defaultStrategy,
+    draft.status.gate?.changes,
+  );
+  const answer = chooseStrategy({
+    recommendation,
+    supported: environment.strategies,
+    preset: settings.presetStrategy,
+    decided: decisions.strategy?.strategy,
+    autoSelect: environment.autoSelectStrategy,
+  });
+  draft.status.strategy = answer.choice;
+  if (answer.chosen) {
+    const { chosen, source } = answer.choice;
+    const by =
+      source === "spec"
+        ? "spec.strategy"
+        : source === "decision"
+          ? "the strategy decision"
+          : "auto-selection";
+    draft.enter(
+      "Execute",
+      "Succeeded",
+      `strategy ${chosen ?? "?"} chosen by ${by} (recommended: ${recommendation.strategy}, ${recommendation.reason})`,
+    );
+    return undefined;
+  }
+  const ref = refOf(release);
+  draft.ask({
+    kind: "strategy",
+    question: `Which strategy? Recommended: ${recommendation.strategy} (${recommendation.reason}).`,
+    commands: [
+      ...answer.waitingFor.map((strategy) => strategyCommand(ref, strategy)),
+      abortCommand(ref),
+    ].slice(0, 8),
+  });
+  return {
+    reason: "AwaitingStrategy",
+    message: `waiting for a strategy choice; recommended: ${recommendation.strategy} (${recommendation.reason})`,
+    kind: "human",
+  };
+}

@@ -1,0 +1,125 @@
+// The release report (`release.md`), rendered from the Release's status alone: status holds everything
+// the operator learned and decided, so the report can be written again at any time and always says
+// the same. Pure. Sections appear as phases complete.
+import type { GateCheck, PhaseRecord, Release } from "../api/v1alpha1/index.js";
+
+const PHASE_TITLES: Readonly<Record<string, string>> = {
+  PreReleaseGate: "Phase 1: Pre-Release Gate",
+  StrategySelect: "Phase 2: Strategy Select",
+  Execute: "Phase 3: Execute",
+  SmokeTest: "Phase 4: Smoke Test",
+  WatchWindow: "Phase 5: Watch Window",
+  CommitOrRollback: "Phase 6: Commit or Rollback",
+  RollingBack: "Rollback",
+};
+
+/** Markdown table cells hold one line, and a pipe would end the cell. */
+function cell(text: string | undefined): string {
+  return (text ?? "").replaceAll("|", "\\|").replaceAll(/\r?\n/g, "<br>");
+}
+
+function timing(record: PhaseRecord): string {
+  const end =
+    record.finishedAt === undefined ? "in progress" : `${record.finishedAt} (${record.outcome ?? "?"})`;
+  return `Started ${record.startedAt}; ended ${end}.`;
+}
+
+function checksTable(checks: readonly GateCheck[]): string[] {
+  return [
+    "| Check | Result | Details |",
+    "|---|---|---|",
+    ...checks.map((check) => `| ${cell(check.name)} | ${check.status} | ${cell(check.message)} |`),
+  ];
+}
+
+function gateSection(release: Release, record: PhaseRecord): string[] {
+  const gate = release.status?.gate;
+  const lines = [`## ${PHASE_TITLES.PreReleaseGate ?? ""}`, "", timing(record), ""];
+  if (gate?.text !== undefined) lines.push("```text", gate.text, "```", "");
+  if (gate !== undefined && gate.checks.length > 0) lines.push(...checksTable(gate.checks), "");
+  const changes = gate?.changes;
+  if (changes !== undefined) {
+    lines.push(
+      `Changes from ${changes.fromTag ?? "the root commit"} to ${changes.toRevision ?? "?"}: ${changes.commits} commits, tickets ${changes.ticketKeys?.join(", ") ?? "none"}.`,
+      "",
+    );
+  }
+  if (release.status?.rollbackTarget !== undefined) {
+    lines.push(
+      "### Rollback Plan",
+      "",
+      `Roll back to ${release.status.rollbackTarget} with \`deploy.sh --rollback ${release.status.rollbackTarget}\`.`,
+      "",
+    );
+  }
+  return lines;
+}
+
+function strategySection(release: Release, record: PhaseRecord): string[] {
+  const strategy = release.status?.strategy;
+  return [
+    `## ${PHASE_TITLES.StrategySelect ?? ""}`,
+    "",
+    timing(record),
+    "",
+    `Recommended: ${strategy?.recommended ?? "?"} (${strategy?.recommendationReason ?? "no reason recorded"}).`,
+    strategy?.chosen === undefined
+      ? "Not chosen yet."
+      : `Chosen: ${strategy.chosen}, by ${strategy.source ?? "?"}.`,
+    "",
+  ];
+}
+
+function genericSection(record: PhaseRecord): string[] {
+  return [`## ${PHASE_TITLES[record.phase] ?? record.phase}`, "", timing(record), record.message ?? "", ""];
+}
+
+export function renderReleaseReport(release: Release): string {
+  const status = release.status ?? {};
+  const name = release.metadata.name ?? "";
+  const lines = [
+    `# Release ${release.spec.version} to ${release.spec.environment}`,
+    "",
+    `- Release: ${release.metadata.namespace ?? ""}/${name}`,
+    `- Version: ${release.spec.version}${release.spec.revision === undefined ? "" : ` (${release.spec.revision})`}`,
+    `- Environment: ${release.spec.environment}`,
+    `- Started: ${status.startedAt ?? "not yet"}`,
+    `- Phase: ${status.phase ?? "Pending"}`,
+    `- Verdict: ${status.verdict ?? "none yet"}`,
+    "",
+  ];
+  for (const record of status.phases ?? []) {
+    if (record.phase === "PreReleaseGate") lines.push(...gateSection(release, record));
+    else if (record.phase === "StrategySelect") lines.push(...strategySection(release, record));
+    else lines.push(...genericSection(record));
+  }
+  const decisions = status.decisions ?? [];
+  if (decisions.length > 0) {
+    lines.push(
+      "## Decisions",
+      "",
+      "| When | Annotation | Value | By | Accepted | Effect |",
+      "|---|---|---|---|---|---|",
+      ...decisions.map(
+        (decision) =>
+          `| ${decision.at} | ${cell(decision.annotation)} | ${cell(decision.value)} | ${cell(decision.by ?? "")} | ${decision.accepted ? "yes" : "no"} | ${cell(decision.message ?? "")} |`,
+      ),
+      "",
+    );
+  }
+  if (status.verdict !== undefined) {
+    lines.push(
+      "## Verdict",
+      "",
+      `**${status.verdict}** at ${status.completedAt ?? "?"}: ${status.reason ?? ""}`,
+      "",
+    );
+  }
+  return lines.join("\n");
+}
+
+export const REPORT_KEY = "release.md";
+
+export function reportConfigMapName(releaseName: string): string {
+  return `${releaseName}-report`;
+}

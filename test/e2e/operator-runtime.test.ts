@@ -1,0 +1,175 @@
+// The operator as a process that can die at any moment: killed while a release waits, it comes back
+// and changes nothing; two replicas: only the leader acts, and the other takes over when it dies.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Release } from "../../src/api/v1alpha1/index.js";
+import { eventually, kubectlAs, kubectlJson, uniqueName } from "./support/kubectl.js";
+import { scrapeMetrics, startOperator, type OperatorProcess } from "./support/operator.js";
+import {
+  applyEnvironment,
+  applyRelease,
+  applySharedFixtures,
+  deleteObjects,
+  environmentSpec,
+  getRelease,
+  NAMESPACE,
+  releaseWhen,
+} from "./support/releases.js";
+
+const running: OperatorProcess[] = [];
+const environments: string[] = [];
+const releases: string[] = [];
+
+async function operator(identity: string): Promise<OperatorProcess> {
+  const started = await startOperator({ identity: `${identity}-${Date.now().toString(36)}` });
+  running.push(started);
+  return started;
+}
+
+async function isLeader(process: OperatorProcess): Promise<boolean> {
+  const metrics = await scrapeMetrics(process).catch(() => "");
+  return /^release_operator_leader 1$/m.test(metrics);
+}
+
+async function leaderAmong(processes: readonly OperatorProcess[]): Promise<OperatorProcess> {
+  return eventually(
+    "one operator replica leading",
+    async () => {
+      const leading = [];
+      for (const candidate of processes) if (await isLeader(candidate)) leading.push(candidate);
+      if (leading.length > 1) throw new Error(`${leading.length} replicas lead at once`);
+      return leading[0];
+    },
+    30_000,
+  );
+}
+
+/** Log lines in which the operator acted on a Release (moved it, or ran its gate). */
+function actedOn(process: OperatorProcess, release: string): string[] {
+  return process
+    .logs()
+    .split("\n")
+    .filter((line) => line.includes(`"name":"${release}"`) && /Moved from|Ran the gate|Created/.test(line));
+}
+
+beforeAll(async () => {
+  await applySharedFixtures();
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((process) => process.kill("SIGKILL")));
+});
+
+afterAll(async () => {
+  await deleteObjects("releases", releases);
+  await deleteObjects("environments", environments);
+});
+
+describe("killed at any moment", () => {
+  it("SIGKILL while a release waits for approval, then a restart: status is exactly as it was", async () => {
+    const env = uniqueName("production-restart");
+    environments.push(env);
+    await applyEnvironment(env, environmentSpec({ tier: "production", smoke: { required: false } }));
+    const first = await operator("restart-a");
+    const name = uniqueName("nav-1-4-2");
+    releases.push(name);
+    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+    const before = await releaseWhen(
+      name,
+      "awaiting approval",
+      (release) => release.status?.pendingDecision?.kind === "gate",
+    );
+    const eventsBefore = await kubectlJson<{ items: unknown[] }>([
+      "get",
+      "events",
+      "-n",
+      NAMESPACE,
+      "--field-selector",
+      `involvedObject.name=${name}`,
+    ]);
+
+    expect(await first.kill("SIGKILL")).toBe("SIGKILL");
+    const second = await operator("restart-b");
+    await leaderAmong([second]);
+    // The new leader has reconciled everything it saw; give it the time of a few reconciles.
+    await eventually("the restarted operator reconciled the release", () =>
+      second.logs().includes(`"name":"${name}"`) || second.logs().includes("Leading")
+        ? Promise.resolve(true)
+        : Promise.resolve(undefined),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+
+    const after = await getRelease(name);
+    expect(after.status).toEqual(before.status);
+    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    expect(actedOn(second, name)).toEqual([]);
+    const eventsAfter = await kubectlJson<{ items: unknown[] }>([
+      "get",
+      "events",
+      "-n",
+      NAMESPACE,
+      "--field-selector",
+      `involvedObject.name=${name}`,
+    ]);
+    expect(eventsAfter.items.length).toBe(eventsBefore.items.length);
+
+    // And it acts on what comes next.
+    await kubectlAs("alice", ["annotate", "release", name, "-n", NAMESPACE, "approved=true"]);
+    await releaseWhen(
+      name,
+      "past the gate",
+      (release: Release) => release.status?.phase !== "PreReleaseGate",
+    );
+  });
+
+  it("SIGTERM: in-flight work finishes, the Lease is released, exit code 0", async () => {
+    const process = await operator("graceful");
+    await leaderAmong([process]);
+    expect(await process.stop()).toBe(0);
+    expect(process.logs()).toContain('"msg":"Stopped"');
+    const lease = await kubectlJson<{ spec: { holderIdentity?: string } }>([
+      "get",
+      "lease",
+      "release-operator",
+      "-n",
+      "release-operator-system",
+    ]);
+    expect(lease.spec.holderIdentity ?? "").not.toBe(process.identity);
+  });
+});
+
+describe("two replicas", () => {
+  it("only the leader acts; the other takes over after the leader is killed", async () => {
+    const env = uniqueName("staging-replicas");
+    environments.push(env);
+    await applyEnvironment(env, environmentSpec());
+    const replicas = [await operator("replica-a"), await operator("replica-b")];
+    const leader = await leaderAmong(replicas);
+    const standby = replicas.find((replica) => replica !== leader);
+    if (standby === undefined) throw new Error("no standby replica");
+    expect(standby.logs()).toContain("Waiting to lead");
+
+    const firstRelease = uniqueName("nav-1-4-1");
+    releases.push(firstRelease);
+    await applyRelease(firstRelease, { environment: env, version: "1.4.1", rollbackTarget: "1.4.0" });
+    await releaseWhen(firstRelease, "in Execute", (release) => release.status?.phase === "Execute", 30_000);
+    expect(actedOn(leader, firstRelease).length).toBeGreaterThan(0);
+    expect(actedOn(standby, firstRelease)).toEqual([]);
+
+    await leader.kill("SIGKILL");
+    await leaderAmong([standby]);
+    // The environment is still held by the first release (it waits in Execute): abort it, then the next one runs.
+    await kubectlAs("alice", [
+      "annotate",
+      "release",
+      firstRelease,
+      "-n",
+      NAMESPACE,
+      "release-operator.io/abort=make room",
+    ]);
+    const secondRelease = uniqueName("nav-1-4-2");
+    releases.push(secondRelease);
+    await applyRelease(secondRelease, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+    await releaseWhen(secondRelease, "in Execute", (release) => release.status?.phase === "Execute", 45_000);
+    expect(actedOn(standby, secondRelease).length).toBeGreaterThan(0);
+  });
+});

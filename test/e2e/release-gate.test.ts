@@ -1,0 +1,522 @@
+// From `kubectl apply` to an approved strategy: the operator as a process (the operator's own
+// ServiceAccount identity) against the real apiserver, git server, registry and Prometheus.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Release } from "../../src/api/v1alpha1/index.js";
+import { kubectl, kubectlAs, uniqueName } from "./support/kubectl.js";
+import { scrapeMetrics, startOperator, type OperatorProcess } from "./support/operator.js";
+import {
+  applyEnvironment,
+  applyRelease,
+  applySharedFixtures,
+  commandArgs,
+  deleteObjects,
+  environmentSpec,
+  eventsFor,
+  FIXTURE_OBJECTS,
+  getEnvironment,
+  getRelease,
+  NAMESPACE,
+  releaseWhen,
+} from "./support/releases.js";
+
+let operator: OperatorProcess;
+const environments: string[] = [];
+const releases: string[] = [];
+
+function environmentName(prefix: string): string {
+  const name = uniqueName(prefix);
+  environments.push(name);
+  return name;
+}
+
+function releaseName(prefix: string): string {
+  const name = uniqueName(prefix);
+  releases.push(name);
+  return name;
+}
+
+const inPhase = (phase: string) => (release: Release) => release.status?.phase === phase;
+const condition = (release: Release, type: string) =>
+  release.status?.conditions?.find((entry) => entry.type === type);
+
+beforeAll(async () => {
+  await applySharedFixtures();
+  operator = await startOperator({ identity: "gate-e2e" });
+});
+
+afterAll(async () => {
+  await operator.stop();
+  await deleteObjects("releases", releases);
+  await deleteObjects("environments", environments);
+});
+
+describe("a staging release with autoSelectStrategy and no approval", () => {
+  it("reaches Execute in seconds, with the real change summary from git in status and in the report", async () => {
+    const env = environmentName("staging");
+    await applyEnvironment(env, environmentSpec());
+    const name = releaseName("nav-1-4-3");
+    await applyRelease(name, { environment: env, version: "1.4.3", rollbackTarget: "1.4.2" });
+
+    const release = await releaseWhen(name, "in Execute", inPhase("Execute"), 30_000);
+    const status = release.status ?? {};
+    expect(status.phases?.map((record) => [record.phase, record.outcome])).toEqual([
+      ["PreReleaseGate", "Succeeded"],
+      ["StrategySelect", "Succeeded"],
+      ["Execute", undefined],
+    ]);
+    // v1.4.2..v1.4.3 in the demo repo: a nav fix, a migration in map, a removal in geo.
+    const changes = status.gate?.changes;
+    expect(changes?.fromTag).toBe("v1.4.2");
+    expect(changes?.commits).toBeGreaterThan(0);
+    expect(changes?.components.map((entry) => entry.component)).toEqual(
+      expect.arrayContaining(["map", "geo"]),
+    );
+    expect(changes?.migrations?.join("\n")).toContain("MAP-207");
+    expect(status.gate?.text).toContain("PRE-RELEASE GATE");
+    expect(status.gate?.text).toContain(`Target env: ${env}`);
+    expect(status.gate?.text).toContain("Rollback target: 1.4.2");
+    expect(status.gate?.checks.map((check) => [check.name, check.status])).toEqual(
+      expect.arrayContaining([
+        ["rollback-image", "Passed"],
+        ["rollback-script", "Passed"],
+        ["observability", "Passed"],
+        ["approval", "Skipped"],
+      ]),
+    );
+    expect(status.strategy).toMatchObject({ chosen: "all-at-once", source: "auto" });
+    expect(condition(release, "Reconciling")).toMatchObject({
+      status: "True",
+      reason: "ExecuteNotAvailable",
+    });
+    expect(status.observedGeneration).toBe(release.metadata.generation);
+
+    const report = await kubectl([
+      "get",
+      "configmap",
+      `${name}-report`,
+      "-n",
+      NAMESPACE,
+      "-o",
+      "jsonpath={.data.release\\.md}",
+    ]);
+    expect(report).toContain("## Phase 1: Pre-Release Gate");
+    expect(report).toContain("PRE-RELEASE GATE");
+    const { git, registry } = inject("cluster");
+    expect(report).not.toContain(git.credentials.password);
+    expect(JSON.stringify(release.status)).not.toContain(registry.credentials.password);
+
+    const environment = await getEnvironment(env);
+    expect(environment.status?.activeRelease).toBe(name);
+    const events = await eventsFor("Release", name);
+    expect(events.map((event) => event.reason)).toEqual(
+      expect.arrayContaining(["PreReleaseGate", "StrategySelect", "Execute"]),
+    );
+  });
+
+  it("recommends canary for a breaking change when the environment supports it", async () => {
+    const env = environmentName("staging-breaking");
+    await applyEnvironment(env, environmentSpec());
+    const name = releaseName("nav-1-4-5");
+    await applyRelease(name, { environment: env, version: "1.4.5", rollbackTarget: "1.4.4" });
+    const release = await releaseWhen(name, "in Execute", inPhase("Execute"), 30_000);
+    expect(release.status?.gate?.changes?.breaking).toBe(true);
+    expect(release.status?.strategy).toMatchObject({
+      recommended: "canary",
+      chosen: "canary",
+      source: "auto",
+    });
+  });
+});
+
+describe("a production release", () => {
+  it("waits for approval with the exact command; approved=maybe is refused; the command moves it on", async () => {
+    const env = environmentName("production");
+    await applyEnvironment(env, environmentSpec({ tier: "production", smoke: { required: false } }));
+    const name = releaseName("nav-1-4-2");
+    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+
+    const waiting = await releaseWhen(
+      name,
+      "awaiting approval",
+      (release) => release.status?.pendingDecision?.kind === "gate",
+    );
+    const approve = waiting.status?.pendingDecision?.commands[0] ?? "";
+    expect(approve).toBe(`kubectl annotate release ${name} -n ${NAMESPACE} approved=true`);
+    expect(waiting.status?.phase).toBe("PreReleaseGate");
+
+    const invalid = await kubectlAs("alice", [
+      "annotate",
+      "release",
+      name,
+      "-n",
+      NAMESPACE,
+      "approved=maybe",
+    ]);
+    expect(invalid.exitCode, invalid.stderr).toBe(0);
+    const refused = await releaseWhen(
+      name,
+      "DecisionsValid=False",
+      (release) => condition(release, "DecisionsValid")?.status === "False",
+    );
+    expect(condition(refused, "DecisionsValid")?.message).toContain("valid: true, proceed, false, abort");
+    expect(refused.status?.phase).toBe("PreReleaseGate");
+    await expect
+      .poll(
+        async () =>
+          (await eventsFor("Release", name))
+            .filter((event) => event.type === "Warning" && event.reason === "InvalidDecision")
+            .map((event) => event.message),
+        { timeout: 15_000 },
+      )
+      .toEqual([expect.stringContaining("valid: true, proceed, false, abort")]);
+
+    const answered = await kubectlAs("alice", [...commandArgs(approve), "--overwrite"]);
+    expect(answered.exitCode, answered.stderr).toBe(0);
+    const selecting = await releaseWhen(
+      name,
+      "waiting for a strategy",
+      (release) => release.status?.pendingDecision?.kind === "strategy",
+    );
+    expect(selecting.status?.phases?.[0]).toMatchObject({ phase: "PreReleaseGate", outcome: "Succeeded" });
+    expect(selecting.status?.decisions?.map((decision) => [decision.value, decision.accepted])).toEqual([
+      ["maybe", false],
+      ["true", true],
+    ]);
+    const canary = selecting.status?.pendingDecision?.commands.find((command) =>
+      command.endsWith("release-operator.io/strategy=canary"),
+    );
+    expect(canary).toBeDefined();
+    const chosen = await kubectlAs("alice", commandArgs(canary ?? ""));
+    expect(chosen.exitCode, chosen.stderr).toBe(0);
+    const executing = await releaseWhen(name, "in Execute", inPhase("Execute"));
+    expect(executing.status?.strategy).toMatchObject({ chosen: "canary", source: "decision" });
+    expect(executing.status?.pendingDecision).toBeUndefined();
+  });
+
+  it("with approval count 2, one approver is not enough", async () => {
+    const env = environmentName("production-4eyes");
+    await applyEnvironment(
+      env,
+      environmentSpec({
+        tier: "production",
+        approval: { count: 2 },
+        strategies: ["all-at-once"],
+        autoSelectStrategy: true,
+      }),
+    );
+    const name = releaseName("nav-1-4-2");
+    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+    await releaseWhen(
+      name,
+      "awaiting approvals",
+      (release) => release.status?.pendingDecision?.kind === "approval",
+    );
+
+    await kubectlAs("alice", [
+      "annotate",
+      "release",
+      name,
+      "-n",
+      NAMESPACE,
+      "approval.release-operator.io/alice=approved",
+    ]);
+    const one = await releaseWhen(name, "1 of 2 approvals", (release) =>
+      (release.status?.gate?.checks.find((check) => check.name === "approval")?.message ?? "").includes(
+        "1 of 2",
+      ),
+    );
+    expect(one.status?.phase).toBe("PreReleaseGate");
+    // The shorthand alone is no second approver.
+    await kubectlAs("alice", ["annotate", "release", name, "-n", NAMESPACE, "approved=true"]);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect((await getRelease(name)).status?.phase).toBe("PreReleaseGate");
+
+    await kubectl([
+      "annotate",
+      "release",
+      name,
+      "-n",
+      NAMESPACE,
+      "approval.release-operator.io/carol=approved",
+    ]);
+    const passed = await releaseWhen(name, "in Execute", inPhase("Execute"));
+    expect(passed.status?.gate?.checks.find((check) => check.name === "approval")?.message).toContain(
+      "alice, carol",
+    );
+  });
+});
+
+describe("what blocks the gate", () => {
+  it("a critical criterion with a failing JUnit test blocks until override-reason is set", async () => {
+    const reportName = uniqueName("junit");
+    await kubectl([
+      "create",
+      "configmap",
+      reportName,
+      "-n",
+      NAMESPACE,
+      `--from-literal=results.xml=${JUNIT_WITH_FAILURE}`,
+    ]);
+    const env = environmentName("staging-ac");
+    await applyEnvironment(
+      env,
+      environmentSpec({
+        acceptance: {
+          criteria: [
+            { id: "AC-1", tests: ["nav.RouteTest.test_route"], critical: true },
+            { id: "AC-2", tests: ["nav.RerouteTest.test_reroute"], critical: true },
+          ],
+          reports: [{ configMap: { name: reportName } }],
+        },
+      }),
+    );
+    const name = releaseName("nav-1-4-4");
+    await applyRelease(name, { environment: env, version: "1.4.4", rollbackTarget: "1.4.3" });
+    const blocked = await releaseWhen(
+      name,
+      "blocked at the gate",
+      (release) => condition(release, "GatePassed")?.reason === "Blocked",
+    );
+    expect(blocked.status?.gate?.blockingIssues?.join("\n")).toContain("AC-2");
+    expect(blocked.status?.pendingDecision?.kind).toBe("override");
+
+    await kubectlAs("alice", [
+      "annotate",
+      "release",
+      name,
+      "-n",
+      NAMESPACE,
+      "release-operator.io/override-reason=reroute flake tracked in NAV-140",
+    ]);
+    const passed = await releaseWhen(name, "in Execute", inPhase("Execute"));
+    expect(passed.status?.phases?.[0]).toMatchObject({ phase: "PreReleaseGate", outcome: "Overridden" });
+    expect(passed.status?.gate?.openRisks).toEqual(
+      expect.arrayContaining([expect.stringContaining("reroute flake tracked in NAV-140")]),
+    );
+    await kubectl(["delete", "configmap", reportName, "-n", NAMESPACE]);
+  });
+
+  it("a rollback target missing from the registry blocks, naming the image and tag", async () => {
+    const cluster = inject("cluster");
+    const env = environmentName("staging-noimage");
+    await applyEnvironment(env, environmentSpec());
+    const name = releaseName("nav-1-4-2");
+    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "0.9.9" });
+    const blocked = await releaseWhen(
+      name,
+      "blocked at the gate",
+      (release) => condition(release, "GatePassed")?.reason === "Blocked",
+    );
+    const issue =
+      blocked.status?.gate?.blockingIssues?.find((entry) => entry.startsWith("rollback-image")) ?? "";
+    expect(issue).toContain(`${cluster.registry.host}/${cluster.registry.repository}:0.9.9`);
+    expect(blocked.status?.phase).toBe("PreReleaseGate");
+  });
+
+  it("a deploy script without --rollback blocks", async () => {
+    const env = environmentName("staging-noflag");
+    await applyEnvironment(
+      env,
+      environmentSpec({
+        deploy: {
+          image: "demo/deploy-tools:1",
+          script: { configMap: { name: FIXTURE_OBJECTS.scriptWithoutRollback, key: "deploy.sh" } },
+        },
+      }),
+    );
+    const name = releaseName("nav-1-4-2");
+    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+    const blocked = await releaseWhen(
+      name,
+      "blocked at the gate",
+      (release) => condition(release, "GatePassed")?.reason === "Blocked",
+    );
+    expect(blocked.status?.gate?.blockingIssues?.join("\n")).toContain("has no --rollback option");
+  });
+
+  it("a blackout holds the release and says until when", async () => {
+    const env = environmentName("staging-blackout");
+    const until = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, "Z");
+    await applyEnvironment(
+      env,
+      environmentSpec({ blackouts: [{ from: "2020-01-01T00:00:00Z", to: until, reason: "e2e freeze" }] }),
+    );
+    const name = releaseName("nav-1-4-2");
+    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+    const held = await releaseWhen(
+      name,
+      "held by the blackout",
+      (release) => condition(release, "GatePassed")?.reason === "Blackout",
+    );
+    expect(condition(held, "GatePassed")?.message).toContain("e2e freeze");
+    expect(condition(held, "GatePassed")?.message).toContain(new Date(until).toISOString());
+    expect(held.status?.phase).toBe("PreReleaseGate");
+  });
+
+  it("a broken PromQL query is named in the gate", async () => {
+    const env = environmentName("staging-promql");
+    const base = environmentSpec();
+    await applyEnvironment(
+      env,
+      environmentSpec({
+        watch: {
+          ...base.watch,
+          metrics: [
+            ...base.watch.metrics,
+            { name: "broken", query: 'sum(rate(demo_requests_total{version="{version}"}[1m])' },
+          ],
+        },
+      }),
+    );
+    const name = releaseName("nav-1-4-2");
+    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+    const blocked = await releaseWhen(
+      name,
+      "blocked at the gate",
+      (release) => condition(release, "GatePassed")?.reason === "Blocked",
+    );
+    const issue =
+      blocked.status?.gate?.blockingIssues?.find((entry) => entry.startsWith("observability")) ?? "";
+    expect(issue).toContain("metric broken");
+    expect(issue).not.toContain("metric error-rate");
+  });
+
+  it("abort before Execute ends the release Aborted, nothing touched", async () => {
+    const env = environmentName("production-abort");
+    await applyEnvironment(env, environmentSpec({ tier: "production", smoke: { required: false } }));
+    const name = releaseName("nav-1-4-2");
+    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+    await releaseWhen(
+      name,
+      "awaiting approval",
+      (release) => release.status?.pendingDecision?.kind === "gate",
+    );
+    await kubectlAs("alice", [
+      "annotate",
+      "release",
+      name,
+      "-n",
+      NAMESPACE,
+      "release-operator.io/abort=wrong version",
+    ]);
+    const aborted = await releaseWhen(name, "Aborted", (release) => release.status?.verdict === "Aborted");
+    expect(aborted.status?.phase).toBe("Completed");
+    expect(aborted.status?.reason).toContain("wrong version");
+    expect(condition(aborted, "Stalled")?.status).toBe("True");
+    const jobs = await kubectl([
+      "get",
+      "jobs",
+      "-n",
+      NAMESPACE,
+      "-l",
+      `release-operator.io/release=${name}`,
+      "-o",
+      "name",
+    ]);
+    expect(jobs.trim()).toBe("");
+    await expect
+      .poll(async () => (await getEnvironment(env)).status?.history?.[0]?.verdict, { timeout: 15_000 })
+      .toBe("Aborted");
+  });
+});
+
+describe("holding the environment", () => {
+  it("a second Release waits, saying which release holds the environment; it starts when the first ends", async () => {
+    const env = environmentName("production-queue");
+    await applyEnvironment(env, environmentSpec({ tier: "production", smoke: { required: false } }));
+    const first = releaseName("nav-1-4-2");
+    await applyRelease(first, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+    await releaseWhen(
+      first,
+      "awaiting approval",
+      (release) => release.status?.pendingDecision?.kind === "gate",
+    );
+    const second = releaseName("nav-1-4-3");
+    await applyRelease(second, { environment: env, version: "1.4.3", rollbackTarget: "1.4.1" });
+    const waiting = await releaseWhen(
+      second,
+      "waiting for the environment",
+      (release) => condition(release, "Admitted")?.reason === "EnvironmentBusy",
+    );
+    expect(condition(waiting, "Admitted")?.message).toContain(`held by Release ${first}`);
+    expect(waiting.status?.phase).toBe("Pending");
+    expect((await getEnvironment(env)).status?.queue).toEqual([second]);
+
+    await kubectlAs("alice", ["annotate", "release", first, "-n", NAMESPACE, "approved=false"]);
+    await releaseWhen(first, "Aborted", (release) => release.status?.verdict === "Aborted");
+    await releaseWhen(second, "admitted", (release) => release.status?.pendingDecision?.kind === "gate");
+  });
+
+  it("a Release naming a missing Environment is held, and starts when the Environment appears", async () => {
+    const env = environmentName("late");
+    const name = releaseName("nav-1-4-2");
+    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+    const held = await releaseWhen(
+      name,
+      "held",
+      (release) => condition(release, "Admitted")?.reason === "EnvironmentNotFound",
+    );
+    expect(condition(held, "Admitted")?.message).toContain(`Environment ${env} not found`);
+    await applyEnvironment(env, environmentSpec());
+    await releaseWhen(name, "in Execute", inPhase("Execute"), 30_000);
+  });
+
+  it("a spec the environment cannot accept is held with a condition naming the field and what is valid", async () => {
+    const env = environmentName("staging-strict");
+    await applyEnvironment(env, environmentSpec({ strategies: ["all-at-once"] }));
+    const name = releaseName("nav-1-4-2");
+    await applyRelease(name, {
+      environment: env,
+      version: "1.4.2",
+      rollbackTarget: "1.4.1",
+      strategy: "canary",
+    });
+    const held = await releaseWhen(
+      name,
+      "stalled",
+      (release) => condition(release, "Stalled")?.reason === "SpecNotAccepted",
+    );
+    expect(condition(held, "Stalled")?.message).toContain("spec.strategy");
+    expect(condition(held, "Stalled")?.message).toContain("valid: all-at-once");
+    expect(held.status?.phase).toBe("Pending");
+  });
+});
+
+describe("the operator's own endpoints", () => {
+  it("/metrics serves the named series", async () => {
+    const metrics = await scrapeMetrics(operator);
+    for (const series of [
+      "release_operator_releases",
+      "release_operator_reconcile_total",
+      "release_operator_reconcile_duration_seconds",
+      "release_operator_workqueue_depth",
+      "release_operator_phase_duration_seconds",
+      "release_operator_leader 1",
+    ]) {
+      expect(metrics).toContain(series);
+    }
+    expect(metrics).toMatch(/release_operator_releases\{phase="Execute",verdict=""\} [1-9]/);
+  });
+
+  it("every log line is JSON, and a Release's lines name it", () => {
+    const lines = operator.logs().trim().split("\n");
+    const parsed = lines.map(
+      (line) => JSON.parse(line) as { namespace?: string; name?: string; kind?: string; msg: string },
+    );
+    expect(
+      parsed.some(
+        (line) => line.kind === "Release" && line.namespace === NAMESPACE && typeof line.name === "string",
+      ),
+    ).toBe(true);
+  });
+});
+
+const JUNIT_WITH_FAILURE = `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites>
+  <testsuite name="nav" tests="2" failures="1">
+    <testcase classname="nav.RouteTest" name="test_route" time="0.1"/>
+    <testcase classname="nav.RerouteTest" name="test_reroute" time="0.2">
+      <failure message="expected a new route within 2 s">AssertionError</failure>
+    </testcase>
+  </testsuite>
+</testsuites>`;
