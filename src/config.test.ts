@@ -4,7 +4,8 @@ import { CONFIG_HELP, loadConfig, type OperatorConfig } from "./config.js";
 const HOST = { hostname: "node-a", pid: 42, tmpdir: "/tmp" };
 
 const DEFAULTS: OperatorConfig = {
-  httpAddress: { host: "0.0.0.0", port: 8080 },
+  metricsAddress: { host: "0.0.0.0", port: 8080 },
+  healthAddress: { host: "0.0.0.0", port: 8081 },
   leaderElection: {
     enabled: true,
     namespace: "release-operator-system",
@@ -76,25 +77,31 @@ describe("loadConfig", () => {
       expected: { namespace: "team-b" },
     },
     {
-      situation: "http address with host",
-      argv: ["--http-address", "127.0.0.1:0"],
-      expected: { httpAddress: { host: "127.0.0.1", port: 0 } },
+      situation: "metrics address with host",
+      argv: ["--metrics-bind-address", "127.0.0.1:0"],
+      expected: { metricsAddress: { host: "127.0.0.1", port: 0 } },
     },
     {
-      situation: "http address port only",
-      argv: ["--http-address=:9090"],
-      expected: { httpAddress: { host: "0.0.0.0", port: 9090 } },
+      situation: "health address port only",
+      argv: ["--health-probe-bind-address=:9090"],
+      expected: { healthAddress: { host: "0.0.0.0", port: 9090 } },
     },
     {
-      situation: "http address IPv6",
-      argv: ["--http-address=[::1]:8443"],
-      expected: { httpAddress: { host: "::1", port: 8443 } },
+      situation: "metrics address IPv6",
+      argv: ["--metrics-bind-address=[::1]:8443"],
+      expected: { metricsAddress: { host: "::1", port: 8443 } },
     },
     {
-      situation: "http address from env",
+      situation: "addresses from env, as the Deployment sets them",
       argv: [],
-      env: { RELEASE_OPERATOR_HTTP_ADDRESS: "localhost:7000" },
-      expected: { httpAddress: { host: "localhost", port: 7000 } },
+      env: {
+        RELEASE_OPERATOR_METRICS_BIND_ADDRESS: "localhost:7000",
+        RELEASE_OPERATOR_HEALTH_PROBE_BIND_ADDRESS: ":7001",
+      },
+      expected: {
+        metricsAddress: { host: "localhost", port: 7000 },
+        healthAddress: { host: "0.0.0.0", port: 7001 },
+      },
     },
     {
       situation: "identity from POD_NAME",
@@ -251,19 +258,19 @@ describe("loadConfig", () => {
     },
     {
       situation: "port out of range",
-      argv: ["--http-address=:70000"],
-      message: /--http-address=":70000" is not valid: expected \[host\]:port/,
+      argv: ["--metrics-bind-address=:70000"],
+      message: /--metrics-bind-address=":70000" is not valid: expected \[host\]:port/,
     },
     {
       situation: "address without port",
-      argv: ["--http-address=localhost"],
-      message: /--http-address="localhost" is not valid/,
+      argv: ["--health-probe-bind-address=localhost"],
+      message: /--health-probe-bind-address="localhost" is not valid/,
     },
     {
       situation: "address from env",
       argv: [],
-      env: { RELEASE_OPERATOR_HTTP_ADDRESS: "8080" },
-      message: /RELEASE_OPERATOR_HTTP_ADDRESS="8080" is not valid/,
+      env: { RELEASE_OPERATOR_METRICS_BIND_ADDRESS: "8080" },
+      message: /RELEASE_OPERATOR_METRICS_BIND_ADDRESS="8080" is not valid/,
     },
     {
       situation: "log level unknown",
@@ -326,7 +333,8 @@ describe("CONFIG_HELP", () => {
   it.each([
     ["--kubeconfig", "KUBECONFIG"],
     ["--namespace", "RELEASE_OPERATOR_NAMESPACE"],
-    ["--http-address", "RELEASE_OPERATOR_HTTP_ADDRESS"],
+    ["--metrics-bind-address", "RELEASE_OPERATOR_METRICS_BIND_ADDRESS"],
+    ["--health-probe-bind-address", "RELEASE_OPERATOR_HEALTH_PROBE_BIND_ADDRESS"],
     ["--leader-elect", "RELEASE_OPERATOR_LEADER_ELECT"],
     ["--identity", "POD_NAME"],
     ["--log-level", "RELEASE_OPERATOR_LOG_LEVEL"],

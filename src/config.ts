@@ -13,8 +13,10 @@ export interface OperatorConfig {
   kubeconfig?: string;
   /** Watch one namespace; absent: all namespaces. */
   namespace?: string;
-  /** Where /metrics, /healthz and /readyz are served; port 0 takes any free port. */
-  httpAddress: { host: string; port: number };
+  /** Where /metrics is served; port 0 takes any free port. */
+  metricsAddress: { host: string; port: number };
+  /** Where /healthz and /readyz are served; port 0 takes any free port. */
+  healthAddress: { host: string; port: number };
   leaderElection: {
     enabled: boolean;
     namespace: string;
@@ -71,11 +73,17 @@ const FLAGS = {
     describe: "watch this namespace only",
     defaultText: "all namespaces",
   },
-  "http-address": {
-    env: "RELEASE_OPERATOR_HTTP_ADDRESS",
+  "metrics-bind-address": {
+    env: "RELEASE_OPERATOR_METRICS_BIND_ADDRESS",
     value: "<[host]:port>",
-    describe: "where /metrics, /healthz and /readyz are served (port 0: any free port)",
+    describe: "where /metrics is served (port 0: any free port)",
     defaultText: ":8080",
+  },
+  "health-probe-bind-address": {
+    env: "RELEASE_OPERATOR_HEALTH_PROBE_BIND_ADDRESS",
+    value: "<[host]:port>",
+    describe: "where /healthz and /readyz are served (port 0: any free port)",
+    defaultText: ":8081",
   },
   "leader-elect": {
     env: "RELEASE_OPERATOR_LEADER_ELECT",
@@ -228,7 +236,7 @@ const concurrencyText = z
 
 const ADDRESS = /^(?:\[([^\]]+)\]|([^:[\]]*)):([0-9]{1,5})$/;
 
-const httpAddress = z.string().transform((text, context) => {
+const bindAddress = z.string().transform((text, context) => {
   const match = ADDRESS.exec(text);
   const port = Number(match?.[3]);
   if (match === null || port > 65535) {
@@ -255,7 +263,7 @@ interface ParsedArgs {
  * Flags as given, last one winning. `--name value` and `--name=value`; a boolean flag alone means
  * true and takes its value only after `=`, so `--leader-elect false` is refused rather than misread.
  */
-export function readFlags(argv: readonly string[]): ParsedArgs {
+function readFlags(argv: readonly string[]): ParsedArgs {
   const values = new Map<FlagName, string>();
   const errors: string[] = [];
   const options = Object.fromEntries(
@@ -378,7 +386,8 @@ export function loadConfig(
   const config: OperatorConfig = {
     kubeconfig: reader.optional("kubeconfig", nonEmpty),
     namespace: reader.optional("namespace", namespaceName),
-    httpAddress: reader.read("http-address", httpAddress, { host: "0.0.0.0", port: 8080 }),
+    metricsAddress: reader.read("metrics-bind-address", bindAddress, { host: "0.0.0.0", port: 8080 }),
+    healthAddress: reader.read("health-probe-bind-address", bindAddress, { host: "0.0.0.0", port: 8081 }),
     leaderElection: {
       enabled: reader.read("leader-elect", booleanText, true),
       namespace: reader.read(

@@ -7,8 +7,12 @@ import { createLogger } from "./log.js";
 async function main(): Promise<number> {
   const loaded = loadConfig(process.argv.slice(2), process.env);
   if (!loaded.ok) {
-    process.stderr.write(`${loaded.message}\n`);
-    return loaded.message === CONFIG_HELP ? 0 : 2;
+    if (loaded.help) {
+      process.stdout.write(`${loaded.message}\n`);
+      return 0;
+    }
+    process.stderr.write(`release-operator: invalid configuration:\n${loaded.message}\n\n${CONFIG_HELP}\n`);
+    return 2;
   }
   const config = loaded.config;
   const log = createLogger({ level: config.logLevel });

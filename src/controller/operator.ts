@@ -25,8 +25,10 @@ import { kubeClients, loadKubeConfig, type KubeClients } from "./kube.js";
 import { releaseReconciler } from "./release-reconciler.js";
 
 export interface RunningOperator {
-  /** The HTTP endpoints' base URL. */
-  url: string;
+  /** Where /metrics is served. */
+  metricsUrl: string;
+  /** Where /healthz and /readyz are served. */
+  healthUrl: string;
   /** Resolves with the process exit code once the operator has stopped (signal, or leadership lost). */
   stopped: Promise<number>;
   stop(reason: string): Promise<number>;
@@ -199,22 +201,31 @@ export async function runOperator(config: OperatorConfig, log: Logger): Promise<
 
   let leading = false;
   let stopping = false;
-  const server = await startHttpServer({
-    host: config.httpAddress.host,
-    port: config.httpAddress.port,
+  const metricsServer = await startHttpServer({
+    host: config.metricsAddress.host,
+    port: config.metricsAddress.port,
     registry: metrics.registry,
-    healthy: () => ({ ok: true, reasons: [] }),
-    ready: () => {
-      const unsynced = all.filter((informer) => !informer.synced);
-      const reasons = [
-        ...(stopping ? ["shutting down"] : []),
-        ...unsynced.map(() => "a cache has not synced yet"),
-      ];
-      return { ok: reasons.length === 0, reasons };
+    log,
+  });
+  const healthServer = await startHttpServer({
+    host: config.healthAddress.host,
+    port: config.healthAddress.port,
+    probes: {
+      healthy: () => ({ ok: true, reasons: ["the event loop answers"] }),
+      // Ready once every cache has synced: a standby replica is ready too, so a rollout of the
+      // Deployment can proceed while the old leader still holds the Lease.
+      ready: () => {
+        const reasons = [
+          ...(stopping ? ["shutting down"] : []),
+          ...all
+            .filter((informer) => !informer.synced)
+            .map((informer) => `cache ${informer.name} not synced`),
+        ];
+        return { ok: reasons.length === 0, reasons };
+      },
     },
     log,
   });
-  log.info({ url: server.url }, "Serving /metrics, /healthz and /readyz");
 
   await Promise.all(all.map((informer) => informer.start()));
   log.info({ releases: releases.list().length, environments: environments.list().length }, "Caches synced");
@@ -258,7 +269,7 @@ export async function runOperator(config: OperatorConfig, log: Logger): Promise<
     await elector?.stop();
     metrics.setLeader(false);
     await Promise.all(all.map((informer) => informer.stop()));
-    await server.close();
+    await Promise.all([metricsServer.close(), healthServer.close()]);
     log.info({ code }, "Stopped");
     resolveStopped(code);
     return code;
@@ -289,5 +300,10 @@ export async function runOperator(config: OperatorConfig, log: Logger): Promise<
       });
   }
 
-  return { url: server.url, stopped, stop: (reason) => stop(reason) };
+  return {
+    metricsUrl: metricsServer.url,
+    healthUrl: healthServer.url,
+    stopped,
+    stop: (reason) => stop(reason),
+  };
 }

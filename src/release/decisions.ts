@@ -195,10 +195,12 @@ export function recordDecisions(
   effects: ReadonlyMap<string, string>,
   at: string,
 ): { records: DecisionRecord[]; added: DecisionRecord[] } {
-  const seen = new Set(recorded.map((record) => `${record.annotation}\u0000${record.value}`));
+  // Compared with the value last recorded for the annotation, not with every value it ever had: a
+  // change back to an earlier value (continue -> extend=15m -> continue) is a new decision too.
+  const lastRecorded = new Map(recorded.map((record) => [record.annotation, record.value]));
   const added: DecisionRecord[] = [];
   for (const read of decisions.read) {
-    if (seen.has(`${read.annotation}\u0000${read.value}`)) continue;
+    if (lastRecorded.get(read.annotation) === read.value) continue;
     const effect = effects.get(read.annotation);
     added.push({
       kind: read.kind,

@@ -425,8 +425,10 @@ function componentLine(component: ChangeSummary["components"][number]): string {
   return `- ${component.component}: ${parts.join(", ") || "no changes"}`;
 }
 
+// No trailing space before the list: a line ending in a space makes kubectl's YAML output print the
+// whole box as one escaped, quoted string instead of a readable block.
 function listOrNone(items: readonly string[]): string {
-  return items.length === 0 ? "none" : `\n${items.map((item) => `  - ${item}`).join("\n")}`;
+  return items.length === 0 ? " none" : `\n${items.map((item) => `  - ${item}`).join("\n")}`;
 }
 
 /** The reference's PRE-RELEASE GATE box, with the commands that answer it. */
@@ -445,8 +447,8 @@ export function renderGateBox(input: GateInputs & { summary: GateSummary; approv
       ? "Changes: unknown"
       : `Changes: ${plural(changes.tickets ?? 0, "ticket")}, ${plural(changes.components.length, "component")}`,
     ...(changes?.components.map(componentLine) ?? []),
-    `Open risks: ${listOrNone(summary.openRisks ?? [])}`,
-    `Blocking issues: ${listOrNone(summary.blockingIssues ?? [])}`,
+    `Open risks:${listOrNone(summary.openRisks ?? [])}`,
+    `Blocking issues:${listOrNone(summary.blockingIssues ?? [])}`,
     RULE,
     `A) Proceed to Strategy Select: ${input.approval.needed > 1 ? approveAsCommand(release) : approveCommand(release)}`,
     `B) Abort: ${rejectCommand(release)}`,

@@ -54,8 +54,7 @@ describe("startHttpServer", () => {
       host: "127.0.0.1",
       port: 0,
       registry,
-      healthy: () => healthy,
-      ready: () => ready,
+      probes: { healthy: () => healthy, ready: () => ready },
       log: createLogger({ level: "silent" }),
     });
     return server;
@@ -106,8 +105,7 @@ describe("startHttpServer", () => {
         host: "127.0.0.1",
         port,
         registry: new Registry(),
-        healthy: () => passing,
-        ready: () => passing,
+        probes: { healthy: () => passing, ready: () => passing },
         log: createLogger({ level: "silent" }),
       }),
     ).rejects.toThrow(new RegExp(`serving HTTP on 127.0.0.1:${port} failed: .*EADDRINUSE`));

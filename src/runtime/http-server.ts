@@ -1,4 +1,6 @@
-// One port for what the kubelet and Prometheus ask: /metrics, /healthz (liveness), /readyz (readiness).
+// What the kubelet and Prometheus ask: /metrics, /healthz (liveness), /readyz (readiness). The
+// operator serves metrics and probes on two ports (controller-runtime's convention), so a server
+// serves what it is given.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
@@ -13,9 +15,10 @@ export interface CheckResult {
 export interface HttpServerOptions {
   host: string;
   port: number;
-  registry: Registry;
-  healthy: () => CheckResult;
-  ready: () => CheckResult;
+  /** Serves /metrics when given. */
+  registry?: Registry;
+  /** Serves /healthz and /readyz when given. */
+  probes?: { healthy: () => CheckResult; ready: () => CheckResult };
   log: Logger;
 }
 
@@ -59,25 +62,23 @@ function urlHost(host: string): string {
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
-  const { registry, log } = options;
+  const { registry, probes, log } = options;
+  const paths = [
+    ...(registry === undefined ? [] : ["/metrics"]),
+    ...(probes === undefined ? [] : ["/healthz", "/readyz"]),
+  ];
 
   async function route(request: IncomingMessage): Promise<Reply> {
     const url = new URL(request.url ?? "/", "http://localhost");
     const verbose = url.searchParams.has("verbose");
-    switch (url.pathname) {
-      case "/metrics":
-        return { status: 200, body: await registry.metrics(), contentType: registry.contentType };
-      case "/healthz":
-        return checkReply("healthz", options.healthy, verbose);
-      case "/readyz":
-        return checkReply("readyz", options.ready, verbose);
-      default:
-        return {
-          status: 404,
-          body: `${url.pathname} not found; try /metrics, /healthz or /readyz\n`,
-          contentType: TEXT,
-        };
+    if (url.pathname === "/metrics" && registry !== undefined) {
+      return { status: 200, body: await registry.metrics(), contentType: registry.contentType };
     }
+    if (url.pathname === "/healthz" && probes !== undefined)
+      return checkReply("healthz", probes.healthy, verbose);
+    if (url.pathname === "/readyz" && probes !== undefined)
+      return checkReply("readyz", probes.ready, verbose);
+    return { status: 404, body: `${url.pathname} not found; try ${paths.join(", ")}\n`, contentType: TEXT };
   }
 
   function send(
@@ -136,7 +137,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${urlHost(options.host)}:${port}`;
-  log.info({ url, paths: ["/metrics", "/healthz", "/readyz"] }, "Serving HTTP");
+  log.info({ url, paths }, "Serving HTTP");
 
   return {
     url,

@@ -151,6 +151,11 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.log = options.log.child({ informer: options.name });
   }
 
+  /** The informer's name, as in logs and metrics. */
+  get name(): string {
+    return this.options.name;
+  }
+
   /** True once the first list has been delivered; stays true across restarts. */
   get synced(): boolean {
     return this.isSynced;
@@ -205,6 +210,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   private runGeneration(): void {
     const id = (this.generations += 1);
     const isCurrent = (): boolean => !this.stopped && this.current?.id === id;
+    // The callbacks below use `generation`, declared after them: none runs before start().
     const watch = new ProgressWatch(this.options.kubeConfig, {
       isCurrent,
       connected: () => {

@@ -2,6 +2,8 @@
 // ServiceAccount identity) against the real apiserver, git server, registry and Prometheus.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Release } from "../../src/api/v1alpha1/index.js";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { kubectl, kubectlAs, uniqueName } from "./support/kubectl.js";
 import { scrapeMetrics, startOperator, type OperatorProcess } from "./support/operator.js";
 import {
@@ -20,6 +22,8 @@ import {
 } from "./support/releases.js";
 
 let operator: OperatorProcess;
+const fixturePath = (file: string): string =>
+  path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", file);
 const environments: string[] = [];
 const releases: string[] = [];
 
@@ -417,6 +421,99 @@ describe("what blocks the gate", () => {
     await expect
       .poll(async () => (await getEnvironment(env)).status?.history?.[0]?.verdict, { timeout: 15_000 })
       .toBe("Aborted");
+  });
+});
+
+describe("restrictions and readiness that take time", () => {
+  it("outside a change window the gate waits, saying when it opens, and goes on by itself then", async () => {
+    const env = environmentName("staging-window");
+    // A window opening at the next minute boundary at least 15 s away, so the wait is seen first.
+    const opens = new Date(Math.ceil((Date.now() + 15_000) / 60_000) * 60_000);
+    const hhmm = (date: Date) => date.toISOString().slice(11, 16);
+    const day = (["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const)[opens.getUTCDay()] ?? "Mon";
+    await applyEnvironment(
+      env,
+      environmentSpec({
+        changeWindows: [
+          {
+            days: [day],
+            start: hhmm(opens),
+            end: hhmm(new Date(opens.getTime() + 3_600_000)),
+            timeZone: "UTC",
+          },
+        ],
+      }),
+    );
+    const name = releaseName("nav-1-4-2");
+    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+    const waiting = await releaseWhen(
+      name,
+      "outside the change window",
+      (release) => condition(release, "GatePassed")?.reason === "OutsideChangeWindow",
+    );
+    expect(condition(waiting, "GatePassed")?.message).toContain(opens.toISOString());
+    const passed = await releaseWhen(name, "in Execute once the window opened", inPhase("Execute"), 120_000);
+    const gateEnded = Date.parse(passed.status?.phases?.[0]?.finishedAt ?? "");
+    expect(gateEnded).toBeGreaterThanOrEqual(opens.getTime());
+  });
+
+  it("a deploy script inside the image is read by a short Job on the deploy's node: onboard, tainted", async () => {
+    const placement = {
+      nodeSelector: { "node-role.kubernetes.io/onboard": "" },
+      tolerations: [
+        {
+          key: "node-role.kubernetes.io/onboard",
+          operator: "Exists" as const,
+          effect: "NoSchedule" as const,
+        },
+      ],
+    };
+    const withRollback = environmentName("onboard-script");
+    await applyEnvironment(
+      withRollback,
+      environmentSpec({
+        deploy: { image: "demo/deploy-tools:1", script: { path: fixturePath("deploy.sh") }, ...placement },
+      }),
+    );
+    const good = releaseName("nav-1-4-2");
+    await applyRelease(good, { environment: withRollback, version: "1.4.2", rollbackTarget: "1.4.1" });
+    const passed = await releaseWhen(good, "in Execute", inPhase("Execute"), 60_000);
+    expect(passed.status?.gate?.checks.find((check) => check.name === "rollback-script")).toMatchObject({
+      status: "Passed",
+    });
+    const pod = await kubectl([
+      "get",
+      "pods",
+      "-n",
+      NAMESPACE,
+      "-l",
+      `batch.kubernetes.io/job-name=${good}-rollback-check`,
+      "-o",
+      "jsonpath={.items[0].spec.nodeName}",
+    ]);
+    expect(pod).toBe("onboard");
+
+    const withoutRollback = environmentName("onboard-noflag");
+    await applyEnvironment(
+      withoutRollback,
+      environmentSpec({
+        deploy: {
+          image: "demo/deploy-tools:1",
+          script: { path: fixturePath("deploy-without-rollback.sh") },
+          ...placement,
+        },
+      }),
+    );
+    const bad = releaseName("nav-1-4-2");
+    await applyRelease(bad, { environment: withoutRollback, version: "1.4.2", rollbackTarget: "1.4.1" });
+    const blocked = await releaseWhen(
+      bad,
+      "blocked by the script",
+      (release) =>
+        (release.status?.gate?.blockingIssues ?? []).some((issue) => issue.startsWith("rollback-script")),
+      60_000,
+    );
+    expect(blocked.status?.gate?.blockingIssues?.join("\n")).toContain("has no --rollback option");
   });
 });
 

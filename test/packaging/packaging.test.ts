@@ -12,6 +12,7 @@ import type {
   V1RoleBinding,
 } from "@kubernetes/client-node";
 import { execa } from "execa";
+import { loadConfig } from "../../src/config.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
@@ -332,7 +333,9 @@ describe.each(renders)("$name: the operator Pod", ({ render }) => {
 
   it("probes /healthz and /readyz on the port the operator serves health on", () => {
     const container = manager(render().manifests);
-    const healthPort = Number(envValue(container, "HEALTH_PROBE_BIND_ADDRESS")?.split(":").pop());
+    const healthPort = Number(
+      envValue(container, "RELEASE_OPERATOR_HEALTH_PROBE_BIND_ADDRESS")?.split(":").pop(),
+    );
     expect({
       liveness: container.livenessProbe?.httpGet?.path,
       readiness: container.readinessProbe?.httpGet?.path,
@@ -354,7 +357,7 @@ describe.each(renders)("$name: the operator Pod", ({ render }) => {
     const metricsPort = containerPort(container, "metrics");
     const servicePort = service.spec?.ports?.find((port) => port.name === "metrics");
     expect(metricsPort).toBeDefined();
-    expect(envValue(container, "METRICS_BIND_ADDRESS")).toBe(`:${metricsPort ?? ""}`);
+    expect(envValue(container, "RELEASE_OPERATOR_METRICS_BIND_ADDRESS")).toBe(`:${metricsPort ?? ""}`);
     expect(containerPort(container, servicePort?.targetPort)).toBe(metricsPort);
     expect(service.metadata.namespace).toBe(deployment.metadata.namespace);
     expect(selects(service.spec?.selector, podLabels)).toBe(true);
@@ -366,7 +369,7 @@ describe.each(renders)("$name: the operator Pod", ({ render }) => {
     const account = only(render().manifests, "ServiceAccount");
     expect({
       replicas: deployment.spec?.replicas,
-      leaderElect: envValue(manager(render().manifests), "LEADER_ELECT"),
+      leaderElect: envValue(manager(render().manifests), "RELEASE_OPERATOR_LEADER_ELECT"),
       serviceAccountName: deployment.spec?.template.spec?.serviceAccountName,
       serviceAccountNamespace: deployment.metadata.namespace,
       command: manager(render().manifests).command,
@@ -376,6 +379,32 @@ describe.each(renders)("$name: the operator Pod", ({ render }) => {
       serviceAccountName: account.metadata.name,
       serviceAccountNamespace: account.metadata.namespace,
       command: ["node", "dist/main.js"],
+    });
+  });
+
+  it("configures the operator with values its configuration reader accepts, and the ports it serves on", () => {
+    const container = manager(render().manifests);
+    const env = Object.fromEntries(
+      (container.env ?? []).map((entry) => [
+        entry.name,
+        entry.value ??
+          (entry.valueFrom?.fieldRef?.fieldPath === "metadata.namespace"
+            ? "release-operator-system"
+            : "pod-0"),
+      ]),
+    );
+    const loaded = loadConfig([], env);
+    if (!loaded.ok) throw new Error(loaded.message);
+    expect({
+      metrics: loaded.config.metricsAddress.port,
+      health: loaded.config.healthAddress.port,
+      leaseNamespace: loaded.config.leaderElection.namespace,
+      identity: loaded.config.identity,
+    }).toEqual({
+      metrics: containerPort(container, "metrics"),
+      health: containerPort(container, container.readinessProbe?.httpGet?.port),
+      leaseNamespace: "release-operator-system",
+      identity: "pod-0",
     });
   });
 });
@@ -550,7 +579,7 @@ describe("helm: values", { timeout: 30_000 }, () => {
       values: { "leaderElection.enabled": "false" },
       check: (manifests) => {
         expect(ofKind(manifests, "Role")).toEqual([]);
-        expect(envValue(manager(manifests), "LEADER_ELECT")).toBe("false");
+        expect(envValue(manager(manifests), "RELEASE_OPERATOR_LEADER_ELECT")).toBe("false");
       },
     },
     {
@@ -568,8 +597,8 @@ describe("helm: values", { timeout: 30_000 }, () => {
       check: (manifests) => {
         const container = manager(manifests);
         expect({
-          metrics: envValue(container, "METRICS_BIND_ADDRESS"),
-          health: envValue(container, "HEALTH_PROBE_BIND_ADDRESS"),
+          metrics: envValue(container, "RELEASE_OPERATOR_METRICS_BIND_ADDRESS"),
+          health: envValue(container, "RELEASE_OPERATOR_HEALTH_PROBE_BIND_ADDRESS"),
           probe: containerPort(container, container.readinessProbe?.httpGet?.port),
           scraped: containerPort(container, only(manifests, "Service").spec?.ports?.[0]?.targetPort),
         }).toEqual({ metrics: ":9090", health: ":9091", probe: 9091, scraped: 9090 });

@@ -11,6 +11,7 @@ import { StopWaiting, waitFor } from "../../../hack/cluster/wait.js";
 
 export interface OperatorProcess {
   identity: string;
+  /** Where /metrics is served. */
   url: string;
   logFile: string;
   process: ChildProcess;
@@ -35,7 +36,7 @@ export const FAST_LEASE = ["--lease-duration=4s", "--renew-deadline=3s", "--retr
 
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {
   const cluster = inject("cluster");
-  const port = await freePort();
+  const [metricsPort, healthPort] = [await freePort(), await freePort()];
   const logDir = path.join(cluster.stateDir, "logs", "e2e");
   mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `operator-${options.identity}.log`);
@@ -47,7 +48,8 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       "tsx",
       "src/main.ts",
       `--kubeconfig=${cluster.kubeconfigs.operator}`,
-      `--http-address=127.0.0.1:${port}`,
+      `--metrics-bind-address=127.0.0.1:${metricsPort}`,
+      `--health-probe-bind-address=127.0.0.1:${healthPort}`,
       `--identity=${options.identity}`,
       "--leader-election-namespace=release-operator-system",
       `--git-cache-dir=${path.join(cluster.stateDir, "operator-git", options.identity)}`,
@@ -64,7 +66,8 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       resolve(code ?? signal ?? "unknown");
     });
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${metricsPort}`;
+  const healthUrl = `http://127.0.0.1:${healthPort}`;
   const operator: OperatorProcess = {
     identity: options.identity,
     url,
@@ -82,11 +85,11 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
     let ended = false;
     void exited.then(() => (ended = true));
     await waitFor(
-      `operator ${options.identity} ready at ${url}/readyz (log: ${logFile})`,
+      `operator ${options.identity} ready at ${healthUrl}/readyz (log: ${logFile})`,
       async () => {
         if (ended)
           throw new StopWaiting(`operator ${options.identity} exited before it was ready; log: ${logFile}`);
-        const response = await fetch(`${url}/readyz`).catch(() => undefined);
+        const response = await fetch(`${healthUrl}/readyz`).catch(() => undefined);
         return response?.status === 200 ? true : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 250 },
