@@ -80,6 +80,14 @@ export async function bootstrapCluster(
     "-k",
     "config/rbac",
   ]);
+  // Approvals are authenticated by the chart's admission policy; the tests meet it as users do.
+  await kubectl(binDir, admin, [
+    "apply",
+    "--server-side",
+    "--field-manager=local-cluster",
+    "-k",
+    "config/admission",
+  ]);
   await kubectl(binDir, admin, ["apply", "--server-side", "--field-manager=local-cluster", "-f", "-"], {
     input: humanRoleBindings(WORKLOAD_NAMESPACE)
       .map((object) => stringify(object))

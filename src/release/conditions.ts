@@ -30,8 +30,18 @@ export function setCondition(
     message:
       input.message.length > MAX_MESSAGE ? `${input.message.slice(0, MAX_MESSAGE - 1)}…` : input.message,
   };
-  const others = conditions.filter((condition) => condition.type !== input.type);
-  return [...others, next].sort((a, b) => conditionOrder(a.type) - conditionOrder(b.type));
+  // Replaced in place: moving an updated condition to the end would reorder the list on every
+  // reconcile that sets only some of them, and a reordered list is a status write that changes nothing.
+  const at = conditions.findIndex((condition) => condition.type === input.type);
+  const updated =
+    at === -1
+      ? [...conditions, next]
+      : [
+          ...conditions.slice(0, at),
+          next,
+          ...conditions.slice(at + 1).filter((condition) => condition.type !== input.type),
+        ];
+  return updated.sort((a, b) => conditionOrder(a.type) - conditionOrder(b.type));
 }
 
 export function removeCondition(conditions: readonly Condition[], type: string): Condition[] {

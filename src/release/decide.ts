@@ -155,7 +155,9 @@ class Draft {
 
   ask(pending: Omit<PendingDecision, "since">): void {
     const current = this.status.pendingDecision;
-    const same = current?.kind === pending.kind && current.question === pending.question;
+    // The same kind of decision is the same wait, even when its question changes with progress
+    // ("1 of 3 approvals"): `since` says how long the operator has been waiting for it.
+    const same = current?.kind === pending.kind;
     this.status.pendingDecision = { ...pending, since: same ? current.since : this.iso };
   }
 }
@@ -235,20 +237,33 @@ function finalize(
   } else {
     absent.push("Stalled");
   }
-  const decisionsValid: ConditionInput =
-    invalid.length === 0
-      ? {
-          type: "DecisionsValid",
-          status: "True",
-          reason: "Valid",
-          message: "every decision annotation is valid",
-        }
-      : { type: "DecisionsValid", status: "False", reason: "InvalidAnnotation", message: invalid.join("\n") };
+  // Decisions not read in this reconcile (completed, or no settings to judge them by): the last
+  // judgement stands, rather than a "valid" that nobody checked.
+  const decisionsValid: ConditionInput[] =
+    decisions === undefined
+      ? []
+      : invalid.length === 0
+        ? [
+            {
+              type: "DecisionsValid",
+              status: "True",
+              reason: "Valid",
+              message: "every decision annotation is valid",
+            },
+          ]
+        : [
+            {
+              type: "DecisionsValid",
+              status: "False",
+              reason: "InvalidAnnotation",
+              message: invalid.join("\n"),
+            },
+          ];
   const before: readonly Condition[] = status.conditions ?? [];
   const previous = findCondition(before, "Ready");
   status.conditions = setConditions(
     before,
-    [...kstatus, ...domain.inputs, decisionsValid],
+    [...kstatus, ...domain.inputs, ...decisionsValid],
     absent,
     generation,
     draft.iso,

@@ -235,7 +235,8 @@ describe("a production release", () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect((await getRelease(name)).status?.phase).toBe("PreReleaseGate");
 
-    await kubectl([
+    // Approvals are authenticated: alice cannot approve in carol's name.
+    const impersonated = await kubectlAs("alice", [
       "annotate",
       "release",
       name,
@@ -243,9 +244,20 @@ describe("a production release", () => {
       NAMESPACE,
       "approval.release-operator.io/carol=approved",
     ]);
+    expect(impersonated.exitCode).not.toBe(0);
+    expect(impersonated.stderr).toContain("alice may set only approval.release-operator.io/alice");
+
+    await kubectl([
+      "annotate",
+      "release",
+      name,
+      "-n",
+      NAMESPACE,
+      "approval.release-operator.io/admin=approved",
+    ]);
     const passed = await releaseWhen(name, "in Execute", inPhase("Execute"));
     expect(passed.status?.gate?.checks.find((check) => check.name === "approval")?.message).toContain(
-      "alice, carol",
+      "admin, alice",
     );
   });
 });

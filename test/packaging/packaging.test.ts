@@ -543,11 +543,18 @@ describe("kustomize: the namespace", () => {
       "CustomResourceDefinition",
       "ClusterRole",
       "ClusterRoleBinding",
+      "ValidatingAdmissionPolicy",
+      "ValidatingAdmissionPolicyBinding",
     ]);
     const elsewhere = kustomize.manifests
       .filter((manifest) => !clusterScoped.has(manifest.kind) && manifest.metadata.namespace !== namespace)
       .map((manifest) => `${manifest.kind} ${manifest.metadata.name}`);
     expect(elsewhere).toEqual([]);
+    // and nothing cluster-scoped claims a namespace (an apply would fail on it)
+    const namespacedClusterObjects = kustomize.manifests
+      .filter((manifest) => clusterScoped.has(manifest.kind) && manifest.metadata.namespace !== undefined)
+      .map((manifest) => `${manifest.kind} ${manifest.metadata.name}`);
+    expect(namespacedClusterObjects).toEqual([]);
   });
 });
 
