@@ -1,9 +1,14 @@
-// `npm run bench [specs|cluster]`: prints figures, asserts nothing. Speed, memory and scale are
+// `npm run bench [specs|cluster|operator]`: prints figures, asserts nothing. Speed, memory and scale are
 // measured here, never by timed assertions in tests.
 import { benchCluster } from "./cluster.js";
+import { benchOperator } from "./operator.js";
 import { benchSpecs } from "./specs.js";
 
-const suites: Record<string, () => Promise<void>> = { specs: benchSpecs, cluster: benchCluster };
+const suites: Record<string, () => Promise<void>> = {
+  specs: benchSpecs,
+  cluster: benchCluster,
+  operator: benchOperator,
+};
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in suites));
 if (unknown.length > 0) {

@@ -1,0 +1,223 @@
+// The operator's figures on a local cluster of its own (SPEC section 9): with N live Releases (one per
+// production Environment, each waiting for approval at the gate), how fast the gate is evaluated for
+// all of them, the operator's memory and idle CPU, start-up to ready (full list and sync), and the
+// latency from an approval annotation to the next phase in status. Prints; asserts nothing.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import {
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  Watch,
+} from "@kubernetes/client-node";
+import type { ClusterInfo } from "../hack/cluster/info.js";
+import { kubectl } from "../hack/cluster/kubectl.js";
+import { bringDown, bringUp } from "../hack/cluster/lifecycle.js";
+import { REPO_ROOT, stateDirAt } from "../hack/cluster/paths.js";
+import { freePort } from "../hack/cluster/ports.js";
+import { waitFor } from "../hack/cluster/wait.js";
+import type { Release } from "../src/api/v1alpha1/index.js";
+
+const NAMESPACE = "bench";
+const RELEASES = Number(process.env.BENCH_RELEASES ?? "1000");
+const APPROVALS = Number(process.env.BENCH_APPROVALS ?? "100");
+
+interface Operator {
+  process: ChildProcess;
+  healthUrl: string;
+}
+
+async function startOperator(cluster: ClusterInfo, scratch: string): Promise<Operator> {
+  const [metrics, health] = [await freePort(), await freePort()];
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "src/main.ts",
+      `--kubeconfig=${cluster.kubeconfigs.operator}`,
+      `--metrics-bind-address=127.0.0.1:${metrics}`,
+      `--health-probe-bind-address=127.0.0.1:${health}`,
+      "--leader-elect=false",
+      `--git-cache-dir=${path.join(scratch, "git")}`,
+      "--log-level=warn",
+    ],
+    { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, KUBECONFIG: "" } },
+  );
+  const healthUrl = `http://127.0.0.1:${health}`;
+  return { process: child, healthUrl };
+}
+
+async function ready(operator: Operator): Promise<number> {
+  const started = performance.now();
+  await waitFor(
+    "operator ready",
+    async () =>
+      (await fetch(`${operator.healthUrl}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined,
+    { timeoutMs: 120_000, intervalMs: 50 },
+  );
+  return performance.now() - started;
+}
+
+function residentMiB(pid: number): number {
+  const line = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(line?.[1] ?? 0) / 1024;
+}
+
+/** CPU seconds (user + system) the process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  return ticks / 100;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function objects(cluster: ClusterInfo): string {
+  const items: unknown[] = [
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "deploy-script", namespace: NAMESPACE },
+      data: { "deploy.sh": '#!/bin/sh\n[ "$1" = --rollback ] && exit 0\necho deploying $1\n' },
+    },
+  ];
+  for (let index = 0; index < RELEASES; index++) {
+    items.push({
+      apiVersion: "release-operator.io/v1alpha1",
+      kind: "Environment",
+      metadata: { name: `target-${index}`, namespace: NAMESPACE },
+      spec: {
+        tier: "production",
+        smoke: { required: false },
+        deploy: {
+          image: "demo/deploy-tools:1",
+          script: { configMap: { name: "deploy-script", key: "deploy.sh" } },
+        },
+        watch: {
+          prometheus: { url: cluster.prometheus.url },
+          metrics: [{ name: "requests", query: 'sum(rate(demo_requests_total{version="{version}"}[1m]))' }],
+        },
+      },
+    });
+    items.push({
+      apiVersion: "release-operator.io/v1alpha1",
+      kind: "Release",
+      metadata: { name: `release-${index}`, namespace: NAMESPACE },
+      spec: { environment: `target-${index}`, version: "1.4.2", rollbackTarget: "1.4.1" },
+    });
+  }
+  return JSON.stringify({ apiVersion: "v1", kind: "List", items });
+}
+
+export async function benchOperator(): Promise<void> {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "release-operator-bench-operator-"));
+  const state = stateDirAt(path.join(scratch, "cluster"));
+  let operator: Operator | undefined;
+  try {
+    const cluster = await bringUp(state);
+    const admin = cluster.kubeconfigs.admin;
+    await kubectl(cluster.binDir, admin, ["create", "namespace", NAMESPACE]);
+    operator = await startOperator(cluster, scratch);
+    await ready(operator);
+
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(admin);
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    const phases = new Map<string, string>();
+    const seen = new Map<string, (phase: string) => void>();
+    const watch = await new Watch(kubeConfig).watch(
+      `/apis/release-operator.io/v1alpha1/namespaces/${NAMESPACE}/releases`,
+      {},
+      (_type, object: Release) => {
+        const name = object.metadata.name ?? "";
+        const phase =
+          object.status?.pendingDecision?.kind === "gate"
+            ? "AwaitingApproval"
+            : (object.status?.phase ?? "Pending");
+        phases.set(name, phase);
+        seen.get(name)?.(phase);
+      },
+      () => undefined,
+    );
+
+    const created = performance.now();
+    await kubectl(cluster.binDir, admin, ["create", "-f", "-"], { input: objects(cluster) });
+    const applied = performance.now();
+    await waitFor(
+      `${RELEASES} releases awaiting approval`,
+      () =>
+        [...phases.values()].filter((phase) => phase === "AwaitingApproval").length === RELEASES
+          ? true
+          : undefined,
+      { timeoutMs: 30 * 60_000, intervalMs: 200 },
+    );
+    const gated = performance.now();
+    console.log(`releases: ${RELEASES} production releases, one per Environment`);
+    console.log(`create (kubectl, one List): ${((applied - created) / 1000).toFixed(1)} s`);
+    console.log(
+      `all ${RELEASES} admitted and gate-evaluated (awaiting approval): ${((gated - created) / 1000).toFixed(1)} s, ${(RELEASES / ((gated - created) / 1000)).toFixed(1)} releases/s`,
+    );
+
+    const pid = operator.process.pid ?? 0;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const cpuBefore = cpuSeconds(pid);
+    const idleSeconds = 10;
+    await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+    const idleCpu = (cpuSeconds(pid) - cpuBefore) / idleSeconds;
+    console.log(
+      `operator resident memory with ${RELEASES} live releases: ${residentMiB(pid).toFixed(0)} MiB`,
+    );
+    console.log(`operator idle CPU over ${idleSeconds} s: ${(idleCpu * 100).toFixed(1)}% of a core`);
+
+    operator.process.kill("SIGTERM");
+    await new Promise((resolve) => operator?.process.once("exit", resolve));
+    operator = await startOperator(cluster, scratch);
+    const startup = await ready(operator);
+    console.log(
+      `start-up to ready (list and sync of ${RELEASES} releases and environments): ${(startup / 1000).toFixed(2)} s`,
+    );
+
+    const latencies: number[] = [];
+    for (let index = 0; index < Math.min(APPROVALS, RELEASES); index++) {
+      const name = `release-${index}`;
+      const moved = new Promise<number>((resolve) => {
+        seen.set(name, (phase) => {
+          if (phase !== "AwaitingApproval" && phase !== "PreReleaseGate") resolve(performance.now());
+        });
+      });
+      const sent = performance.now();
+      await custom.patchNamespacedCustomObject(
+        {
+          group: "release-operator.io",
+          version: "v1alpha1",
+          namespace: NAMESPACE,
+          plural: "releases",
+          name,
+          body: { metadata: { annotations: { approved: "true" } } },
+        },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      );
+      latencies.push((await moved) - sent);
+      seen.delete(name);
+    }
+    latencies.sort((a, b) => a - b);
+    console.log(
+      `approval annotation -> next phase in status (${latencies.length} releases, ${RELEASES} live): p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${(latencies.at(-1) ?? 0).toFixed(0)} ms`,
+    );
+    console.log(
+      `operator resident memory after the approvals: ${residentMiB(operator.process.pid ?? 0).toFixed(0)} MiB`,
+    );
+    watch.abort();
+  } finally {
+    operator?.process.kill("SIGTERM");
+    await bringDown(state);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
