@@ -194,7 +194,7 @@ function logDecisions(draft: Draft, decisions: Decisions): void {
         : {
             type: "Warning",
             reason: "InvalidDecision",
-            message: `${record.annotation}=${JSON.stringify(record.value)} changes nothing: ${record.message ?? ""}`,
+            message: `${record.annotation}=${JSON.stringify(record.value)} is invalid and changes nothing; ${(record.message ?? "").replace(/^refused: /, "")}`,
           },
     );
   }
@@ -203,9 +203,31 @@ function logDecisions(draft: Draft, decisions: Decisions): void {
 function abortReason(decisions: Decisions): string | undefined {
   if (decisions.abort !== undefined)
     return `abort requested (release-operator.io/abort): ${decisions.abort.reason}`;
-  if (decisions.gate?.answer === "abort")
-    return `the gate was answered with ${decisions.gate.annotation}=false`;
+  const gate = decisions.gate;
+  if (gate?.answer === "abort") {
+    const given = decisions.read.find((read) => read.annotation === gate.annotation)?.value ?? "false";
+    return `the gate was answered with ${gate.annotation}=${given}`;
+  }
   return undefined;
+}
+
+/**
+ * DecisionsValid, when the decisions were read in this reconcile. Otherwise (completed, or no settings
+ * to judge them by) the last judgement stands, rather than a "valid" that nobody checked.
+ */
+function decisionsValidity(decisions: Decisions | undefined): ConditionInput[] {
+  if (decisions === undefined) return [];
+  const invalid = invalidDecisions(decisions);
+  return [
+    invalid.length === 0
+      ? {
+          type: "DecisionsValid",
+          status: "True",
+          reason: "Valid",
+          message: "every decision annotation is valid",
+        }
+      : { type: "DecisionsValid", status: "False", reason: "InvalidAnnotation", message: invalid.join("\n") },
+  ];
 }
 
 /** The kstatus summary and the domain conditions, set in one place. */
@@ -219,7 +241,6 @@ function finalize(
   const status = draft.status;
   const generation = release.metadata.generation;
   const verdict = status.verdict;
-  const invalid = decisions === undefined ? [] : invalidDecisions(decisions);
   const kstatus: ConditionInput[] = [
     verdict !== undefined && SUCCESS.includes(verdict)
       ? { type: "Ready", status: "True", reason: verdict.replaceAll("-", ""), message: standing.message }
@@ -237,33 +258,11 @@ function finalize(
   } else {
     absent.push("Stalled");
   }
-  // Decisions not read in this reconcile (completed, or no settings to judge them by): the last
-  // judgement stands, rather than a "valid" that nobody checked.
-  const decisionsValid: ConditionInput[] =
-    decisions === undefined
-      ? []
-      : invalid.length === 0
-        ? [
-            {
-              type: "DecisionsValid",
-              status: "True",
-              reason: "Valid",
-              message: "every decision annotation is valid",
-            },
-          ]
-        : [
-            {
-              type: "DecisionsValid",
-              status: "False",
-              reason: "InvalidAnnotation",
-              message: invalid.join("\n"),
-            },
-          ];
   const before: readonly Condition[] = status.conditions ?? [];
   const previous = findCondition(before, "Ready");
   status.conditions = setConditions(
     before,
-    [...kstatus, ...domain.inputs, ...decisionsValid],
+    [...kstatus, ...domain.inputs, ...decisionsValidity(decisions)],
     absent,
     generation,
     draft.iso,
@@ -326,6 +325,24 @@ export function decideRelease(world: ReleaseWorld): ReleaseDecision {
     return result(draft);
   }
 
+  // An abort is honoured whatever else holds the release back (a missing Environment, a spec it
+  // cannot accept): a held release must be stoppable without fixing what holds it.
+  const asked = readDecisions(release.metadata.annotations);
+  const aborted = abortReason(asked);
+  if (aborted !== undefined && BEFORE_EXECUTE.includes(draft.phase)) {
+    logDecisions(draft, asked);
+    const at = draft.phase;
+    draft.complete("Aborted", "Aborted", `Aborted at ${at}: ${aborted}; nothing was deployed`);
+    finalize(
+      draft,
+      release,
+      { reason: "Aborted", message: draft.status.reason ?? "", kind: "done" },
+      { inputs: [], absent: ["Admitted"] },
+      asked,
+    );
+    return result(draft);
+  }
+
   const spec = readReleaseSpec(release.spec);
   if (!spec.ok) {
     finalize(
@@ -378,22 +395,8 @@ export function decideRelease(world: ReleaseWorld): ReleaseDecision {
     return result(draft);
   }
   const settings = resolved.value;
-  const decisions = refuseUnsupportedStrategy(readDecisions(release.metadata.annotations), settings);
+  const decisions = refuseUnsupportedStrategy(asked, settings);
   logDecisions(draft, decisions);
-
-  const aborted = abortReason(decisions);
-  if (aborted !== undefined && BEFORE_EXECUTE.includes(draft.phase)) {
-    const at = draft.phase;
-    draft.complete("Aborted", "Aborted", `Aborted at ${at}: ${aborted}; nothing was deployed`);
-    finalize(
-      draft,
-      release,
-      { reason: "Aborted", message: draft.status.reason ?? "", kind: "done" },
-      { inputs: [], absent: ["Admitted"] },
-      decisions,
-    );
-    return result(draft);
-  }
 
   const holder = environment.status.activeRelease;
   if (draft.phase === "Pending") {

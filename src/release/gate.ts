@@ -203,7 +203,9 @@ export function approvalState(
   }
   const byGate = needed === 1 && approvers.length === 0 && decisions.gate?.answer === "proceed";
   if (approvers.length >= needed || byGate) {
-    const who = byGate ? `${decisions.gate?.annotation ?? "approved"}=true` : approvers.join(", ");
+    const gate = decisions.gate?.annotation ?? "approved";
+    const given = decisions.read.find((read) => read.annotation === gate)?.value ?? "true";
+    const who = byGate ? `${gate}=${given}` : approvers.join(", ");
     return { required: true, satisfied: true, needed, approvers, message: `approved (${who})` };
   }
   return {

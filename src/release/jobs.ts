@@ -67,10 +67,11 @@ export const RESTRICTED_CONTAINER: V1SecurityContext = {
 export const ROLLBACK_CHECK_EXIT = { supported: 0, missing: 2, noRollbackFlag: 3 } as const;
 
 // Reads the script rather than running it: running `deploy.sh --help` could deploy with a script that
-// ignores --help. `$1` is the path, passed as an argument so nothing is interpolated into the shell.
+// ignores --help. `$1` is the path, passed as an argument so nothing is interpolated into the shell;
+// `--` keeps grep from reading a relative path that starts with a dash as an option.
 const ROLLBACK_CHECK_SCRIPT = [
   'if [ ! -f "$1" ]; then echo "deploy script $1 not found in the image" >&2; exit 2; fi',
-  'if ! grep -q -e "--rollback" "$1"; then echo "deploy script $1 has no --rollback option" >&2; exit 3; fi',
+  'if ! grep -q -e "--rollback" -- "$1"; then echo "deploy script $1 has no --rollback option" >&2; exit 3; fi',
   'echo "deploy script $1 mentions --rollback"',
 ].join("\n");
 

@@ -18,6 +18,12 @@ function cell(text: string | undefined): string {
   return (text ?? "").replaceAll("|", "\\|").replaceAll(/\r?\n/g, "<br>");
 }
 
+/** A code fence longer than any run of backticks in `text`, so the text cannot close it early. */
+function fenceFor(text: string): string {
+  const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (match) => match[0].length));
+  return "`".repeat(Math.max(3, longest + 1));
+}
+
 function timing(record: PhaseRecord): string {
   const end =
     record.finishedAt === undefined ? "in progress" : `${record.finishedAt} (${record.outcome ?? "?"})`;
@@ -35,12 +41,15 @@ function checksTable(checks: readonly GateCheck[]): string[] {
 function gateSection(release: Release, record: PhaseRecord): string[] {
   const gate = release.status?.gate;
   const lines = [`## ${PHASE_TITLES.PreReleaseGate ?? ""}`, "", timing(record), ""];
-  if (gate?.text !== undefined) lines.push("```text", gate.text, "```", "");
+  if (gate?.text !== undefined) {
+    const fence = fenceFor(gate.text);
+    lines.push(`${fence}text`, gate.text, fence, "");
+  }
   if (gate !== undefined && gate.checks.length > 0) lines.push(...checksTable(gate.checks), "");
   const changes = gate?.changes;
   if (changes !== undefined) {
     lines.push(
-      `Changes from ${changes.fromTag ?? "the root commit"} to ${changes.toRevision ?? "?"}: ${changes.commits} commits, tickets ${changes.ticketKeys?.join(", ") ?? "none"}.`,
+      `Changes from ${changes.fromTag ?? "the root commit"} to ${changes.toRevision ?? "?"}: ${changes.commits} commits, tickets ${changes.ticketKeys?.length ? changes.ticketKeys.join(", ") : "none"}.`,
       "",
     );
   }

@@ -1,0 +1,485 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import {
+  API_VERSION,
+  type DecisionRecord,
+  type GateSummary,
+  type PhaseRecord,
+  type Release,
+  type ReleasePhase,
+  type ReleaseStatus,
+} from "../api/v1alpha1/index.js";
+import { REPORT_KEY, renderReleaseReport, reportConfigMapName } from "./render.js";
+
+const T = (minute: number): string => `2026-11-25T10:${String(minute).padStart(2, "0")}:00Z`;
+const SHA = "abcdef1234567890abcdef1234567890abcdef12";
+
+const GATE_BOX = [
+  "══════════════════════════════════════",
+  "PRE-RELEASE GATE",
+  "══════════════════════════════════════",
+  "Target env: production",
+  "Target version: 1.4.2 (abcdef123456)",
+  "Blocking issues: none",
+  "══════════════════════════════════════",
+].join("\n");
+
+const gate: GateSummary = {
+  evaluatedAt: T(0),
+  checks: [
+    { name: "acceptance", status: "Passed", message: "2 of 2 criteria met" },
+    { name: "rollback-target", status: "Passed", message: "rollback to 1.4.1" },
+    { name: "approval", status: "Passed", message: "approved (alice)" },
+  ],
+  changes: {
+    fromTag: "release/1.4.1",
+    toRevision: SHA,
+    commits: 4,
+    tickets: 2,
+    ticketKeys: ["NAV-1", "NAV-2"],
+    breaking: false,
+    components: [],
+  },
+  openRisks: [],
+  blockingIssues: [],
+  text: GATE_BOX,
+};
+
+const record = (phase: ReleasePhase, start: number, end?: number, message?: string): PhaseRecord => ({
+  phase,
+  startedAt: T(start),
+  ...(end === undefined ? {} : { finishedAt: T(end), outcome: "Succeeded" }),
+  ...(message === undefined ? {} : { message }),
+});
+
+const ALL_PHASES: PhaseRecord[] = [
+  record("PreReleaseGate", 0, 2),
+  record("StrategySelect", 2, 3),
+  record("Execute", 3, 8, "deploy.sh exited 0"),
+  record("SmokeTest", 8, 9, "3 of 3 smoke cases passed"),
+  record("WatchWindow", 9, 59, "no breach in 50m"),
+  record("CommitOrRollback", 59, 59, "environment currentVersion set to 1.4.2"),
+];
+
+const decision = (overrides: Partial<DecisionRecord>): DecisionRecord => ({
+  kind: "gate",
+  annotation: "approved",
+  value: "true",
+  at: T(1),
+  accepted: true,
+  ...overrides,
+});
+
+function releaseWith(status: ReleaseStatus | undefined, annotations?: Record<string, string>): Release {
+  return {
+    apiVersion: API_VERSION,
+    kind: "Release",
+    metadata: {
+      name: "nav-1-4-2",
+      namespace: "prod",
+      uid: "0b6f3c1e-5d2a-4c47-9d8e-1f2a3b4c5d6e",
+      ...(annotations === undefined ? {} : { annotations }),
+    },
+    spec: { environment: "production", version: "1.4.2", revision: SHA.slice(0, 7), rollbackTarget: "1.4.1" },
+    ...(status === undefined ? {} : { status }),
+  };
+}
+
+const released: ReleaseStatus = {
+  phase: "Completed",
+  verdict: "Released",
+  reason: "watch window passed: no breach in 50m",
+  startedAt: T(0),
+  completedAt: T(59),
+  phases: ALL_PHASES,
+  rollbackTarget: "1.4.1",
+  gate,
+  strategy: {
+    recommended: "canary",
+    recommendationReason: "1 breaking change: canary limits the blast radius",
+    chosen: "canary",
+    source: "decision",
+  },
+  decisions: [
+    decision({}),
+    decision({
+      kind: "strategy",
+      annotation: "release-operator.io/strategy",
+      value: "canary",
+      at: T(2),
+      message: "strategy chosen",
+    }),
+  ],
+};
+
+const headings = (markdown: string): string[] => markdown.split("\n").filter((line) => line.startsWith("#"));
+
+/** The cells of a Markdown table row, split on pipes that are not escaped. */
+const cells = (row: string): string[] =>
+  row
+    .split(/(?<!\\)\|/)
+    .slice(1, -1)
+    .map((cell) => cell.trim());
+
+/** The rows of the table whose header row is `header`, header and separator included. */
+function tableAfter(markdown: string, header: string): string[] {
+  const lines = markdown.split("\n");
+  const start = lines.indexOf(header);
+  if (start === -1) throw new Error(`no table with header ${header} in:\n${markdown}`);
+  const end = lines.findIndex((line, index) => index > start && !line.startsWith("|"));
+  return lines.slice(start, end === -1 ? undefined : end);
+}
+
+describe("renderReleaseReport: the header", () => {
+  it("a release not yet picked up: the header, no phase sections", () => {
+    const markdown = renderReleaseReport(releaseWith(undefined));
+    expect(markdown.split("\n")).toEqual([
+      "# Release 1.4.2 to production",
+      "",
+      "- Release: prod/nav-1-4-2",
+      "- Version: 1.4.2 (abcdef1)",
+      "- Environment: production",
+      "- Started: not yet",
+      "- Phase: Pending",
+      "- Verdict: none yet",
+      "",
+    ]);
+  });
+
+  it("a finished release: when it started, its phase and its verdict", () => {
+    const lines = renderReleaseReport(releaseWith(released)).split("\n");
+    expect(lines.slice(5, 8)).toEqual([`- Started: ${T(0)}`, "- Phase: Completed", "- Verdict: Released"]);
+  });
+});
+
+describe("renderReleaseReport: sections appear only for phases entered", () => {
+  it.each<{ situation: string; phases: PhaseRecord[]; sections: string[] }>([
+    { situation: "Pending: none", phases: [], sections: [] },
+    {
+      situation: "in the gate",
+      phases: [record("PreReleaseGate", 0)],
+      sections: ["## Phase 1: Pre-Release Gate", "### Rollback Plan"],
+    },
+    {
+      situation: "choosing a strategy",
+      phases: ALL_PHASES.slice(0, 2),
+      sections: ["## Phase 1: Pre-Release Gate", "### Rollback Plan", "## Phase 2: Strategy Select"],
+    },
+    {
+      situation: "every phase",
+      phases: ALL_PHASES,
+      sections: [
+        "## Phase 1: Pre-Release Gate",
+        "### Rollback Plan",
+        "## Phase 2: Strategy Select",
+        "## Phase 3: Execute",
+        "## Phase 4: Smoke Test",
+        "## Phase 5: Watch Window",
+        "## Phase 6: Commit or Rollback",
+      ],
+    },
+    {
+      situation: "a rollback after a failed smoke test",
+      phases: [...ALL_PHASES.slice(0, 4), record("RollingBack", 9)],
+      sections: [
+        "## Phase 1: Pre-Release Gate",
+        "### Rollback Plan",
+        "## Phase 2: Strategy Select",
+        "## Phase 3: Execute",
+        "## Phase 4: Smoke Test",
+        "## Rollback",
+      ],
+    },
+  ])("$situation", ({ phases, sections }) => {
+    const status: ReleaseStatus = {
+      phase: phases.at(-1)?.phase ?? "Pending",
+      phases,
+      rollbackTarget: "1.4.1",
+      gate,
+    };
+    const markdown = renderReleaseReport(releaseWith(status));
+    expect(headings(markdown).slice(1)).toEqual(sections);
+  });
+
+  it("a phase section says when it started and how it ended", () => {
+    const markdown = renderReleaseReport(
+      releaseWith({
+        phases: [
+          record("Execute", 3, 8, "deploy.sh exited 0"),
+          {
+            phase: "SmokeTest",
+            startedAt: T(8),
+            finishedAt: T(9),
+            outcome: "Failed",
+            message: "GET /health: 503",
+          },
+          record("WatchWindow", 9),
+        ],
+      }),
+    );
+    expect(markdown).toContain(
+      ["## Phase 3: Execute", "", `Started ${T(3)}; ended ${T(8)} (Succeeded).`, "deploy.sh exited 0"].join(
+        "\n",
+      ),
+    );
+    expect(markdown).toContain(`Started ${T(8)}; ended ${T(9)} (Failed).\nGET /health: 503`);
+    expect(markdown).toContain(`## Phase 5: Watch Window\n\nStarted ${T(9)}; ended in progress.`);
+  });
+});
+
+describe("renderReleaseReport: the gate", () => {
+  const markdown = renderReleaseReport(releaseWith(released));
+
+  it("the PRE-RELEASE GATE box, verbatim in a text block", () => {
+    expect(markdown).toContain(`\`\`\`text\n${GATE_BOX}\n\`\`\``);
+  });
+
+  it("the checks table: one row per check, name, result, details", () => {
+    expect(tableAfter(markdown, "| Check | Result | Details |")).toEqual([
+      "| Check | Result | Details |",
+      "|---|---|---|",
+      "| acceptance | Passed | 2 of 2 criteria met |",
+      "| rollback-target | Passed | rollback to 1.4.1 |",
+      "| approval | Passed | approved (alice) |",
+    ]);
+  });
+
+  it("the change summary and the rollback plan", () => {
+    expect(markdown).toContain(`Changes from release/1.4.1 to ${SHA}: 4 commits, tickets NAV-1, NAV-2.`);
+    expect(markdown).toContain(
+      ["### Rollback Plan", "", "Roll back to 1.4.1 with `deploy.sh --rollback 1.4.1`."].join("\n"),
+    );
+  });
+
+  it.each<{ situation: string; changes: NonNullable<GateSummary["changes"]>; line: string }>([
+    {
+      situation: "a first release with no tickets",
+      changes: { commits: 2, breaking: false, components: [], toRevision: SHA, ticketKeys: [] },
+      line: `Changes from the root commit to ${SHA}: 2 commits, tickets none.`,
+    },
+    {
+      situation: "no ticket keys recorded",
+      changes: { commits: 2, breaking: false, components: [], fromTag: "release/1.4.1" },
+      line: "Changes from release/1.4.1 to ?: 2 commits, tickets none.",
+    },
+  ])("change summary, $situation", ({ changes, line }) => {
+    const text = renderReleaseReport(
+      releaseWith({ phases: [record("PreReleaseGate", 0)], gate: { ...gate, changes } }),
+    );
+    expect(text.split("\n")).toContain(line);
+  });
+
+  it("a gate not evaluated yet: the section without box, table or plan", () => {
+    const text = renderReleaseReport(releaseWith({ phases: [record("PreReleaseGate", 0)] }));
+    expect(text).not.toContain("```");
+    expect(text).not.toContain("| Check |");
+    expect(text).not.toContain("Rollback Plan");
+  });
+
+  it("pipes and newlines in a check's message stay inside their cell", () => {
+    const text = renderReleaseReport(
+      releaseWith({
+        phases: [record("PreReleaseGate", 0)],
+        gate: {
+          checks: [
+            {
+              name: "observability",
+              status: "Failed",
+              message: 'metric error-rate: parse error: unexpected "|" in\nsum(rate(x[5m])) | y\r\nat char 7',
+            },
+            { name: "a|b", status: "Passed", message: "ok" },
+          ],
+        },
+      }),
+    );
+    const table = tableAfter(text, "| Check | Result | Details |");
+    expect(table).toHaveLength(4);
+    expect(table.map((row) => cells(row).length)).toEqual([3, 3, 3, 3]);
+    expect(table[2]).toBe(
+      '| observability | Failed | metric error-rate: parse error: unexpected "\\|" in<br>sum(rate(x[5m])) \\| y<br>at char 7 |',
+    );
+    expect(cells(table[3] ?? "")[0]).toBe("a\\|b");
+  });
+
+  it("backticks in the box cannot close its code block early", () => {
+    const box = `${GATE_BOX}\nOpen risks:\n  - breaking change: abc1234 docs: explain \`\`\` fences`;
+    const text = renderReleaseReport(
+      releaseWith({ phases: [record("PreReleaseGate", 0)], gate: { ...gate, text: box } }),
+    );
+    const lines = text.split("\n");
+    const open = lines.findIndex((line) => /^`{3,}text$/.test(line));
+    const fence = (lines[open] ?? "").replace("text", "");
+    expect(fence.length).toBeGreaterThan(3);
+    const close = lines.indexOf(fence, open + 1);
+    expect(lines.slice(open + 1, close).join("\n")).toBe(box);
+  });
+});
+
+describe("renderReleaseReport: strategy", () => {
+  it.each<{ situation: string; strategy: ReleaseStatus["strategy"]; lines: string[] }>([
+    {
+      situation: "chosen by a decision",
+      strategy: released.strategy,
+      lines: [
+        "Recommended: canary (1 breaking change: canary limits the blast radius).",
+        "Chosen: canary, by decision.",
+      ],
+    },
+    {
+      situation: "not chosen yet",
+      strategy: { recommended: "all-at-once", recommendationReason: "no breaking change" },
+      lines: ["Recommended: all-at-once (no breaking change).", "Not chosen yet."],
+    },
+    {
+      situation: "nothing recorded",
+      strategy: undefined,
+      lines: ["Recommended: ? (no reason recorded).", "Not chosen yet."],
+    },
+  ])("$situation", ({ strategy, lines }) => {
+    const text = renderReleaseReport(
+      releaseWith({ phases: [record("StrategySelect", 2)], ...(strategy === undefined ? {} : { strategy }) }),
+    );
+    expect(text).toContain(lines.join("\n"));
+  });
+});
+
+describe("renderReleaseReport: decisions", () => {
+  const header = "| When | Annotation | Value | By | Accepted | Effect |";
+
+  it("every decision recorded, in order: when, what, who, accepted, effect", () => {
+    const text = renderReleaseReport(
+      releaseWith({
+        decisions: [
+          decision({
+            value: "maybe",
+            accepted: false,
+            message: "refused: valid: true, proceed, false, abort",
+          }),
+          decision({
+            kind: "approval",
+            annotation: "approval.release-operator.io/alice",
+            value: "approved",
+            by: "alice",
+            at: T(3),
+          }),
+        ],
+      }),
+    );
+    expect(tableAfter(text, header)).toEqual([
+      header,
+      "|---|---|---|---|---|---|",
+      `| ${T(1)} | approved | maybe |  | no | refused: valid: true, proceed, false, abort |`,
+      `| ${T(3)} | approval.release-operator.io/alice | approved | alice | yes |  |`,
+    ]);
+  });
+
+  it("a free-text reason with pipes and newlines stays in its cell", () => {
+    const text = renderReleaseReport(
+      releaseWith({
+        decisions: [
+          decision({
+            kind: "override",
+            annotation: "release-operator.io/override-reason",
+            value: "flake | see NAV-140\nand NAV-141",
+          }),
+        ],
+      }),
+    );
+    const row = tableAfter(text, header)[2] ?? "";
+    expect(cells(row)).toEqual([
+      T(1),
+      "release-operator.io/override-reason",
+      "flake \\| see NAV-140<br>and NAV-141",
+      "",
+      "yes",
+      "",
+    ]);
+  });
+
+  it("no decisions: no section", () => {
+    expect(renderReleaseReport(releaseWith({ decisions: [] }))).not.toContain("## Decisions");
+  });
+});
+
+describe("renderReleaseReport: verdict", () => {
+  it.each<{ situation: string; status: ReleaseStatus; verdict: string | undefined }>([
+    {
+      situation: "Released",
+      status: released,
+      verdict: `**Released** at ${T(59)}: watch window passed: no breach in 50m`,
+    },
+    {
+      situation: "Rolled-Back",
+      status: {
+        verdict: "Rolled-Back",
+        completedAt: T(20),
+        reason: "error-rate breached 2.4x baseline at T+7m",
+      },
+      verdict: `**Rolled-Back** at ${T(20)}: error-rate breached 2.4x baseline at T+7m`,
+    },
+    {
+      situation: "Aborted before the gate finished",
+      status: { verdict: "Aborted", completedAt: T(1), reason: "the gate was answered with approved=false" },
+      verdict: `**Aborted** at ${T(1)}: the gate was answered with approved=false`,
+    },
+    { situation: "no verdict yet: no section", status: { phase: "WatchWindow" }, verdict: undefined },
+  ])("$situation", ({ status, verdict }) => {
+    const text = renderReleaseReport(releaseWith(status));
+    if (verdict === undefined) {
+      expect(text).not.toContain("## Verdict");
+    } else {
+      expect(text).toContain(`## Verdict\n\n${verdict}\n`);
+      expect(headings(text).at(-1)).toBe("## Verdict");
+    }
+  });
+});
+
+describe("renderReleaseReport: only what status holds", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("annotations on the object (a token in last-applied-configuration) never reach the report", () => {
+    const text = renderReleaseReport(
+      releaseWith(released, {
+        "kubectl.kubernetes.io/last-applied-configuration": '{"env":{"API_TOKEN":"s3cr3t-hunter2"}}',
+        "example.com/password": "hunter2",
+        approved: "true",
+      }),
+    );
+    expect(text).not.toContain("hunter2");
+    expect(text).not.toContain("last-applied-configuration");
+    expect(text).not.toContain("example.com/password");
+    expect(text).toBe(renderReleaseReport(releaseWith(released)));
+  });
+
+  it("the same status renders the same report at any time", () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date("2026-11-25T11:00:00Z"));
+    const first = renderReleaseReport(releaseWith(released));
+    vi.setSystemTime(new Date("2027-03-01T08:00:00Z"));
+    expect(renderReleaseReport(releaseWith(released))).toBe(first);
+  });
+
+  it("sections come in the order phases were entered, then decisions, then the verdict", () => {
+    expect(headings(renderReleaseReport(releaseWith(released)))).toEqual([
+      "# Release 1.4.2 to production",
+      "## Phase 1: Pre-Release Gate",
+      "### Rollback Plan",
+      "## Phase 2: Strategy Select",
+      "## Phase 3: Execute",
+      "## Phase 4: Smoke Test",
+      "## Phase 5: Watch Window",
+      "## Phase 6: Commit or Rollback",
+      "## Decisions",
+      "## Verdict",
+    ]);
+  });
+});
+
+describe("where the report is kept", () => {
+  it("the ConfigMap is named after the release, the report under release.md", () => {
+    expect(reportConfigMapName("nav-1-4-2")).toBe("nav-1-4-2-report");
+    expect(REPORT_KEY).toBe("release.md");
+  });
+});
