@@ -3,6 +3,7 @@
 // all of them, the operator's memory and idle CPU, start-up to ready (full list and sync), and the
 // latency from an approval annotation to the next phase in status. Prints; asserts nothing.
 import { spawn, type ChildProcess } from "node:child_process";
+import { execa } from "execa";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -28,6 +29,7 @@ const APPROVALS = Number(process.env.BENCH_APPROVALS ?? "100");
 
 interface Operator {
   process: ChildProcess;
+  metricsUrl: string;
   healthUrl: string;
 }
 
@@ -36,9 +38,8 @@ async function startOperator(cluster: ClusterInfo, scratch: string): Promise<Ope
   const child = spawn(
     process.execPath,
     [
-      "--import",
-      "tsx",
-      "src/main.ts",
+      // As the Deployment runs it: compiled, not through tsx.
+      "dist/main.js",
       `--kubeconfig=${cluster.kubeconfigs.operator}`,
       `--metrics-bind-address=127.0.0.1:${metrics}`,
       `--health-probe-bind-address=127.0.0.1:${health}`,
@@ -48,8 +49,11 @@ async function startOperator(cluster: ClusterInfo, scratch: string): Promise<Ope
     ],
     { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, KUBECONFIG: "" } },
   );
-  const healthUrl = `http://127.0.0.1:${health}`;
-  return { process: child, healthUrl };
+  return {
+    process: child,
+    metricsUrl: `http://127.0.0.1:${metrics}`,
+    healthUrl: `http://127.0.0.1:${health}`,
+  };
 }
 
 async function ready(operator: Operator): Promise<number> {
@@ -73,6 +77,18 @@ function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
   const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
   return ticks / 100;
+}
+
+/** A gauge or counter from the operator's /metrics text. */
+async function scraped(operator: Operator, series: string): Promise<number> {
+  const text = await (await fetch(`${operator.metricsUrl}/metrics`)).text();
+  const line = text.split("\n").find((entry) => entry.startsWith(`${series} `));
+  return Number(line?.split(" ")[1] ?? Number.NaN);
+}
+
+async function memoryLine(operator: Operator, when: string): Promise<string> {
+  const heap = (await scraped(operator, "nodejs_heap_size_used_bytes")) / 2 ** 20;
+  return `operator memory ${when}: resident ${residentMiB(operator.process.pid ?? 0).toFixed(0)} MiB, JS heap used ${heap.toFixed(0)} MiB`;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -121,6 +137,7 @@ export async function benchOperator(): Promise<void> {
   const state = stateDirAt(path.join(scratch, "cluster"));
   let operator: Operator | undefined;
   try {
+    await execa("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO_ROOT });
     const cluster = await bringUp(state);
     const admin = cluster.kubeconfigs.admin;
     await kubectl(cluster.binDir, admin, ["create", "namespace", NAMESPACE]);
@@ -171,9 +188,7 @@ export async function benchOperator(): Promise<void> {
     const idleSeconds = 10;
     await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
     const idleCpu = (cpuSeconds(pid) - cpuBefore) / idleSeconds;
-    console.log(
-      `operator resident memory with ${RELEASES} live releases: ${residentMiB(pid).toFixed(0)} MiB`,
-    );
+    console.log(await memoryLine(operator, `with ${RELEASES} live releases, right after their gates`));
     console.log(`operator idle CPU over ${idleSeconds} s: ${(idleCpu * 100).toFixed(1)}% of a core`);
 
     operator.process.kill("SIGTERM");
@@ -211,9 +226,7 @@ export async function benchOperator(): Promise<void> {
     console.log(
       `approval annotation -> next phase in status (${latencies.length} releases, ${RELEASES} live): p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${(latencies.at(-1) ?? 0).toFixed(0)} ms`,
     );
-    console.log(
-      `operator resident memory after the approvals: ${residentMiB(operator.process.pid ?? 0).toFixed(0)} MiB`,
-    );
+    console.log(await memoryLine(operator, `restarted, after ${latencies.length} approvals`));
     watch.abort();
   } finally {
     operator?.process.kill("SIGTERM");

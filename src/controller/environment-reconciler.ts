@@ -5,7 +5,7 @@ import { decideEnvironment } from "../environment/decide.js";
 import { objectLogger } from "../log.js";
 import type { ReconcileResult } from "../runtime/controller.js";
 import { ConflictError, writeStatus } from "../runtime/status-writer.js";
-import { apiErrorMessage } from "./kube.js";
+import { apiErrorMessage } from "../runtime/api-errors.js";
 import { splitKey, type ReconcilerDependencies } from "./release-reconciler.js";
 
 const CONFLICT_REQUEUE_MS = 200;

@@ -6,7 +6,8 @@ import type { Release } from "../api/v1alpha1/index.js";
 import type { ReleaseAction } from "../release/decide.js";
 import { labelsFor, ownerReferenceTo } from "../release/jobs.js";
 import { REPORT_KEY, reportConfigMapName } from "../report/render.js";
-import { apiErrorMessage, isConflict, isNotFound, type KubeClients } from "./kube.js";
+import { apiErrorMessage, isConflict, isNotFound } from "../runtime/api-errors.js";
+import type { KubeClients } from "./kube.js";
 
 export class OwnershipError extends Error {}
 

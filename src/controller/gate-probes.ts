@@ -13,7 +13,7 @@ import { checkManifest } from "../providers/registry/manifest.js";
 import { parseImageRepository } from "../providers/registry/image-reference.js";
 import type { GateProbeResults, ProbeOutcome } from "../release/gate.js";
 import { scriptSupportsRollback } from "../release/jobs.js";
-import { isNotFound } from "./kube.js";
+import { isNotFound } from "../runtime/api-errors.js";
 
 export interface ProbeDependencies {
   core: CoreV1Api;

@@ -1,27 +1,16 @@
 // The operator process: caches (informers) for Releases, Environments and what the operator owns, one
 // controller per kind, leader election, the HTTP endpoints, and an orderly shutdown. Informers start
 // before leadership, so a standby replica takes over with a warm cache; only the leader reconciles.
-import type { KubernetesListObject, KubernetesObject, V1ConfigMap, V1Job } from "@kubernetes/client-node";
-import {
-  ENVIRONMENT,
-  GROUP,
-  LABELS,
-  MANAGED_BY,
-  RELEASE,
-  VERSION,
-  type Environment,
-  type Release,
-} from "../api/v1alpha1/index.js";
 import type { OperatorConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import { Controller } from "../runtime/controller.js";
 import { EventRecorder } from "../runtime/events.js";
 import { startHttpServer } from "../runtime/http-server.js";
-import { ResilientInformer } from "../runtime/informer.js";
 import { LeaderElector } from "../runtime/leader-election.js";
 import { OperatorMetrics } from "../runtime/metrics.js";
+import { keyOf, operatorCaches } from "./caches.js";
 import { environmentReconciler } from "./environment-reconciler.js";
-import { kubeClients, loadKubeConfig, type KubeClients } from "./kube.js";
+import { kubeClients, loadKubeConfig } from "./kube.js";
 import { releaseReconciler } from "./release-reconciler.js";
 
 export interface RunningOperator {
@@ -34,48 +23,6 @@ export interface RunningOperator {
   stop(reason: string): Promise<number>;
 }
 
-const keyOf = (object: KubernetesObject): string =>
-  `${object.metadata?.namespace ?? ""}/${object.metadata?.name ?? ""}`;
-
-/** The Release that owns a Job or ConfigMap, by its controller ownerReference. */
-function ownerKey(object: KubernetesObject): string | undefined {
-  const owner = object.metadata?.ownerReferences?.find(
-    (reference) => reference.kind === RELEASE.kind && reference.controller === true,
-  );
-  return owner === undefined ? undefined : `${object.metadata?.namespace ?? ""}/${owner.name}`;
-}
-
-function pathOf(prefix: string, plural: string, namespace: string | undefined): string {
-  return namespace === undefined ? `${prefix}/${plural}` : `${prefix}/namespaces/${namespace}/${plural}`;
-}
-
-const OWNED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
-
-function informers(clients: KubeClients, config: OperatorConfig, log: Logger, metrics: OperatorMetrics) {
-  const namespace = config.namespace;
-  const custom = `/apis/${GROUP}/${VERSION}`;
-  const common = {
-    kubeConfig: clients.kubeConfig,
-    log,
-    stallAfterMs: config.watchStallAfterMs,
-    hooks: {
-      restarted: (informer: string, cause: "error" | "stall") => {
-        metrics.informerRestarted(informer, cause);
-      },
-    },
-  };
-  const listCustom = (plural: string) => async () =>
-    (namespace === undefined
-      ? await clients.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })
-      : await clients.custom.listNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          namespace,
-          plural,
-        })) as KubernetesListObject<KubernetesObject>;
-  return { custom, common, listCustom, namespace };
-}
-
 export async function runOperator(config: OperatorConfig, log: Logger): Promise<RunningOperator> {
   const clients = kubeClients(loadKubeConfig(config.kubeconfig));
   const metrics = new OperatorMetrics();
@@ -85,66 +32,17 @@ export async function runOperator(config: OperatorConfig, log: Logger): Promise<
     instance: config.identity,
     log,
   });
-  const { custom, common, listCustom, namespace } = informers(clients, config, log, metrics);
-
   // The informers' handlers enqueue into controllers made below; no handler runs before start().
   const controllers: { release?: Controller; environment?: Controller } = {};
-  const enqueueRelease = (key: string): void => {
-    controllers.release?.enqueue(key);
-  };
-  const enqueueEnvironment = (key: string): void => {
-    controllers.environment?.enqueue(key);
-  };
-
-  const releases = new ResilientInformer<Release>({
-    ...common,
-    name: "releases",
-    path: pathOf(custom, RELEASE.plural, namespace),
-    list: listCustom(RELEASE.plural) as () => Promise<KubernetesListObject<Release>>,
-    onChange: (release) => {
-      enqueueRelease(keyOf(release));
-      enqueueEnvironment(`${release.metadata.namespace ?? ""}/${release.spec.environment}`);
+  const caches = operatorCaches(
+    clients,
+    { namespace: config.namespace, stallAfterMs: config.watchStallAfterMs, log, metrics },
+    {
+      release: (key) => controllers.release?.enqueue(key),
+      environment: (key) => controllers.environment?.enqueue(key),
     },
-  });
-  const environments = new ResilientInformer<Environment>({
-    ...common,
-    name: "environments",
-    path: pathOf(custom, ENVIRONMENT.plural, namespace),
-    list: listCustom(ENVIRONMENT.plural) as () => Promise<KubernetesListObject<Environment>>,
-    onChange: (environment) => {
-      enqueueEnvironment(keyOf(environment));
-      for (const release of releases.list(environment.metadata.namespace)) {
-        if (release.spec.environment === environment.metadata.name) enqueueRelease(keyOf(release));
-      }
-    },
-  });
-  const onOwned = (object: KubernetesObject): void => {
-    const owner = ownerKey(object);
-    if (owner !== undefined) enqueueRelease(owner);
-  };
-  const jobs = new ResilientInformer<V1Job>({
-    ...common,
-    name: "jobs",
-    path: pathOf("/apis/batch/v1", "jobs", namespace),
-    labelSelector: OWNED_SELECTOR,
-    list: async () =>
-      namespace === undefined
-        ? await clients.batch.listJobForAllNamespaces({ labelSelector: OWNED_SELECTOR })
-        : await clients.batch.listNamespacedJob({ namespace, labelSelector: OWNED_SELECTOR }),
-    onChange: onOwned,
-  });
-  const configMaps = new ResilientInformer<V1ConfigMap>({
-    ...common,
-    name: "configmaps",
-    path: pathOf("/api/v1", "configmaps", namespace),
-    labelSelector: OWNED_SELECTOR,
-    list: async () =>
-      namespace === undefined
-        ? await clients.core.listConfigMapForAllNamespaces({ labelSelector: OWNED_SELECTOR })
-        : await clients.core.listNamespacedConfigMap({ namespace, labelSelector: OWNED_SELECTOR }),
-    onChange: onOwned,
-  });
-  const caches = { releases, environments, jobs, configMaps };
+  );
+  const { releases, environments, jobs, configMaps } = caches;
   const all = [releases, environments, jobs, configMaps];
 
   const hooks = {

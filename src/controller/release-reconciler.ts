@@ -25,7 +25,8 @@ import type { OperatorMetrics } from "../runtime/metrics.js";
 import { ConflictError, writeStatus } from "../runtime/status-writer.js";
 import { executeAction, writeReport } from "./executor.js";
 import { runGateProbes, type ProbeDependencies } from "./gate-probes.js";
-import { apiErrorMessage, isNotFound, type KubeClients } from "./kube.js";
+import { apiErrorMessage, isNotFound } from "../runtime/api-errors.js";
+import type { KubeClients } from "./kube.js";
 
 export interface Caches {
   releases: ObjectCache<Release>;

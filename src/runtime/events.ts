@@ -3,7 +3,7 @@
 // so repeats stay one line in `kubectl describe` even across operator restarts.
 import { createHash } from "node:crypto";
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CoreV1Event } from "@kubernetes/client-node";
-import { apiErrorMessage, statusCodeOf } from "../controller/kube.js";
+import { apiErrorMessage, statusCodeOf } from "./api-errors.js";
 import type { Logger } from "../log.js";
 
 export interface EventTarget {

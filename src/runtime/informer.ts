@@ -295,6 +295,9 @@ export class ResilientInformer<T extends KubernetesObject> {
   }
 
   private upsert(object: T): "add" | "update" | undefined {
+    // managedFields is often as large as the object and never read here: not kept in memory
+    // (controller-runtime's TransformStripManagedFields). The object is fresh from the wire, ours to trim.
+    if (object.metadata?.managedFields !== undefined) delete object.metadata.managedFields;
     const change = changeOf(this.cache.get(nameOf(object), namespaceOf(object)), object);
     if (change === undefined) return undefined;
     this.cache.set(object);

@@ -9,7 +9,7 @@ import {
   type V1Lease,
   type V1LeaseSpec,
 } from "@kubernetes/client-node";
-import { apiErrorMessage, statusCodeOf } from "../controller/kube.js";
+import { apiErrorMessage, statusCodeOf } from "./api-errors.js";
 import type { Logger } from "../log.js";
 
 export interface LeaderElectionOptions {

@@ -3,7 +3,7 @@
 // written over a newer one.
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from "@kubernetes/client-node";
 import { isDeepStrictEqual } from "node:util";
-import { apiErrorMessage, statusCodeOf } from "../controller/kube.js";
+import { apiErrorMessage, statusCodeOf } from "./api-errors.js";
 
 type JsonObject = Record<string, unknown>;
 
