@@ -26,32 +26,22 @@ const decode = (value: string): string => Buffer.from(value, "base64").toString(
 
 type Read<T> = { ok: true; value: T } | { ok: false; message: string };
 
-async function readConfigMapData(
+/** A ConfigMap's data, or a Secret's (base64, as the API returns it), or what is missing. */
+async function readData(
   core: CoreV1Api,
   namespace: string,
+  kind: "ConfigMap" | "Secret",
   name: string,
 ): Promise<Read<Record<string, string>>> {
   try {
-    const configMap = await core.readNamespacedConfigMap({ name, namespace });
-    return { ok: true, value: configMap.data ?? {} };
+    const object =
+      kind === "ConfigMap"
+        ? await core.readNamespacedConfigMap({ name, namespace })
+        : await core.readNamespacedSecret({ name, namespace });
+    return { ok: true, value: object.data ?? {} };
   } catch (error) {
     if (isNotFound(error))
-      return { ok: false, message: `ConfigMap ${name} not found in namespace ${namespace}` };
-    throw error;
-  }
-}
-
-async function readSecretData(
-  core: CoreV1Api,
-  namespace: string,
-  name: string,
-): Promise<Read<Record<string, string>>> {
-  try {
-    const secret = await core.readNamespacedSecret({ name, namespace });
-    return { ok: true, value: secret.data ?? {} };
-  } catch (error) {
-    if (isNotFound(error))
-      return { ok: false, message: `Secret ${name} not found in namespace ${namespace}` };
+      return { ok: false, message: `${kind} ${name} not found in namespace ${namespace}` };
     throw error;
   }
 }
@@ -63,10 +53,7 @@ async function readKeyed(
   kind: "ConfigMap" | "Secret",
   reference: KeyReference,
 ): Promise<Read<{ source: string; text: string }[]>> {
-  const data =
-    kind === "ConfigMap"
-      ? await readConfigMapData(core, namespace, reference.name)
-      : await readSecretData(core, namespace, reference.name);
+  const data = await readData(core, namespace, kind, reference.name);
   if (!data.ok) return data;
   const entries = Object.entries(data.value).map(([key, value]) => ({
     key,
@@ -129,7 +116,7 @@ async function credentialsFrom(
   secretName: string | undefined,
 ): Promise<Read<HttpCredentials | undefined>> {
   if (secretName === undefined) return { ok: true, value: undefined };
-  const data = await readSecretData(core, namespace, secretName);
+  const data = await readData(core, namespace, "Secret", secretName);
   if (!data.ok) return data;
   const credentials = httpCredentialsFromSecret(secretName, data.value);
   return credentials.ok ? { ok: true, value: credentials.credentials } : credentials;
@@ -183,7 +170,7 @@ async function probeRollbackImage(
   const image = `${artifact.repository}:${rollbackTarget}`;
   let credentials: BasicCredentials | undefined;
   if (artifact.pullSecret !== undefined) {
-    const data = await readSecretData(dependencies.core, namespace, artifact.pullSecret.name);
+    const data = await readData(dependencies.core, namespace, "Secret", artifact.pullSecret.name);
     if (!data.ok) return { ok: false, message: `pull secret for ${image}: ${data.message}` };
     const config = data.value[".dockerconfigjson"];
     if (config === undefined) {

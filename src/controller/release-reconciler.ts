@@ -22,10 +22,10 @@ import { renderReleaseReport, reportConfigMapName } from "../report/render.js";
 import type { ReconcileResult } from "../runtime/controller.js";
 import type { EventRecorder } from "../runtime/events.js";
 import type { OperatorMetrics } from "../runtime/metrics.js";
-import { ConflictError, writeStatus } from "../runtime/status-writer.js";
 import { executeAction, writeReport } from "./executor.js";
 import { runGateProbes, type ProbeDependencies } from "./gate-probes.js";
-import { apiErrorMessage, isNotFound } from "../runtime/api-errors.js";
+import { isNotFound } from "../runtime/api-errors.js";
+import { CONFLICT_REQUEUE_MS, writeStatusOf } from "./status.js";
 import type { KubeClients } from "./kube.js";
 
 export interface Caches {
@@ -45,9 +45,6 @@ export interface ReconcilerDependencies {
   gateRecheckIntervalMs: number;
   now: () => Date;
 }
-
-/** After a conflict the cache is about to catch up; look again shortly, without backoff. */
-const CONFLICT_REQUEUE_MS = 200;
 
 export function splitKey(key: string): { namespace: string; name: string } {
   const slash = key.indexOf("/");
@@ -175,28 +172,12 @@ export function releaseReconciler(
         log.info({ action: action.kind }, await executeAction(clients, release, action));
     }
 
-    try {
-      const object = await writeStatus(
-        clients.custom,
-        {
-          group: GROUP,
-          version: VERSION,
-          plural: RELEASE.plural,
-          namespace,
-          name,
-          resourceVersion: cached.metadata.resourceVersion ?? "",
-        },
-        cached.status ?? {},
-        decision.status,
-      );
-      written.wrote(key, cached.metadata.resourceVersion, object);
-    } catch (error) {
-      if (error instanceof ConflictError) {
-        log.debug("Status write conflicted; deciding again on fresh data");
-        return { requeueAfterMs: CONFLICT_REQUEUE_MS };
-      }
-      throw new Error(`Release ${key}: writing status failed: ${apiErrorMessage(error)}`, { cause: error });
+    const write = await writeStatusOf(clients, RELEASE, cached, decision.status);
+    if (write.outcome === "conflict") {
+      log.debug("Status write conflicted; deciding again on fresh data");
+      return { requeueAfterMs: CONFLICT_REQUEUE_MS };
     }
+    if (write.outcome === "written") written.wrote(key, cached.metadata.resourceVersion, write.object);
 
     for (const transition of decision.transitions) {
       dependencies.metrics.transition(transition.from, transition.to);

@@ -1,4 +1,3 @@
-import { pino, type Logger } from "pino";
 import { describe, expect, it } from "vitest";
 import {
   Controller,
@@ -9,38 +8,8 @@ import {
   type ReconcileOutcome,
   type ReconcileResult,
 } from "./controller.js";
-import type { Clock } from "./work-queue.js";
-
-/** Timers that fire only when the test advances time. */
-class FakeClock implements Clock {
-  time = 0;
-  private nextId = 1;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
-  now(): number {
-    return this.time;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { at: this.time + ms, fn });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  advance(ms: number): void {
-    const target = this.time + ms;
-    for (;;) {
-      const due = [...this.timers.entries()]
-        .filter(([, timer]) => timer.at <= target)
-        .sort(([, a], [, b]) => a.at - b.at)[0];
-      if (due === undefined) break;
-      this.timers.delete(due[0]);
-      this.time = due[1].at;
-      due[1].fn();
-    }
-    this.time = target;
-  }
-}
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { capturingLogger } from "../../test/support/logs.js";
 
 interface LogLine {
   level: number;
@@ -49,19 +18,6 @@ interface LogLine {
   error?: string;
   controller?: string;
   inFlight?: string[];
-}
-
-function capturingLogger(): { log: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const log = pino(
-    { level: "debug" },
-    {
-      write: (line: string) => {
-        lines.push(JSON.parse(line) as LogLine);
-      },
-    },
-  );
-  return { log, lines };
 }
 
 class RecordingHooks implements ControllerHooks {
@@ -95,7 +51,7 @@ function newController(
 ) {
   const clock = new FakeClock();
   const hooks = new RecordingHooks();
-  const { log, lines } = capturingLogger();
+  const { log, lines } = capturingLogger<LogLine>();
   const controller = new Controller({
     name: "releases",
     reconcile,
@@ -340,7 +296,7 @@ describe("Controller: concurrency", () => {
   });
 
   it.each([0, -1, 1.5, Number.NaN])("rejects a concurrency of %s", (concurrency) => {
-    const { log } = capturingLogger();
+    const { log } = capturingLogger<LogLine>();
     expect(
       () => new Controller({ name: "x", reconcile: () => Promise.resolve({}), concurrency, log }),
     ).toThrow(/concurrency/);

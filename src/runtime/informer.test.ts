@@ -17,7 +17,7 @@ import {
   type InformerOptions,
   type RestartCause,
 } from "./informer.js";
-import type { Clock } from "./work-queue.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
 
 const policy = { baseMs: 100, maxMs: 1_000, jitter: 0 };
 
@@ -108,37 +108,6 @@ describe("stallCheck", () => {
     expect(stallCheck(last, now, 300)).toEqual(expected);
   });
 });
-
-/** Timers that fire only when the test advances time. */
-class FakeClock implements Clock {
-  private time = 0;
-  private nextId = 1;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
-  now(): number {
-    return this.time;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { at: this.time + ms, fn });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  advance(ms: number): void {
-    const target = this.time + ms;
-    for (;;) {
-      const due = [...this.timers.entries()]
-        .filter(([, timer]) => timer.at <= target)
-        .sort(([, a], [, b]) => a.at - b.at)[0];
-      if (due === undefined) break;
-      this.timers.delete(due[0]);
-      this.time = due[1].at;
-      due[1].fn();
-    }
-    this.time = target;
-  }
-}
 
 interface LogLine {
   level: number;

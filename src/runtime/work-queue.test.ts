@@ -1,49 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { WorkQueue, type Clock } from "./work-queue.js";
-
-/** Timers that fire only when the test advances time, in due order. */
-class FakeClock implements Clock {
-  private time = 1_000_000;
-  private nextId = 1;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { at: this.time + ms, fn });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-
-  get pendingTimers(): number {
-    return this.timers.size;
-  }
-
-  advance(ms: number): void {
-    const target = this.time + ms;
-    for (;;) {
-      const due = [...this.timers.entries()]
-        .filter(([, timer]) => timer.at <= target)
-        .sort(([, a], [, b]) => a.at - b.at)[0];
-      if (due === undefined) break;
-      const [id, timer] = due;
-      this.timers.delete(id);
-      this.time = timer.at;
-      timer.fn();
-    }
-    this.time = target;
-  }
-}
+import { WorkQueue } from "./work-queue.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
 
 const noJitter = { baseMs: 100, maxMs: 1_000, jitter: 0 };
 
-function newQueue(clock = new FakeClock()): { queue: WorkQueue; clock: FakeClock } {
+function newQueue(clock = new FakeClock(1_000_000)): { queue: WorkQueue; clock: FakeClock } {
   return { queue: new WorkQueue({ name: "test", retry: noJitter, clock }), clock };
 }
 
