@@ -26,6 +26,78 @@ import type { Release } from "../src/api/v1alpha1/index.js";
 const NAMESPACE = "bench";
 const RELEASES = Number(process.env.BENCH_RELEASES ?? "1000");
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? "100");
+const COMPLETED = Number(process.env.BENCH_COMPLETED ?? "10000");
+const SEED_CONCURRENCY = 16;
+
+/** Runs `task` for 0..count-1, `limit` at a time. */
+async function inParallel(
+  count: number,
+  limit: number,
+  task: (index: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
+/**
+ * Releases that ended long ago, as a cluster accumulates them: created and given a completed status
+ * by the admin while the operator is stopped (so none is admitted), spread over the Environments.
+ */
+async function seedCompleted(custom: CustomObjectsApi): Promise<void> {
+  const api = { group: "release-operator.io", version: "v1alpha1", namespace: NAMESPACE, plural: "releases" };
+  await inParallel(COMPLETED, SEED_CONCURRENCY, async (index) => {
+    const name = `done-${index}`;
+    await custom.createNamespacedCustomObject({
+      ...api,
+      body: {
+        apiVersion: "release-operator.io/v1alpha1",
+        kind: "Release",
+        metadata: { name },
+        spec: { environment: `target-${index % RELEASES}`, version: "1.4.0", rollbackTarget: "1.3.9" },
+      },
+    });
+    await custom.patchNamespacedCustomObjectStatus(
+      {
+        ...api,
+        name,
+        body: {
+          status: {
+            phase: "Completed",
+            verdict: index % 10 === 0 ? "Rolled-Back" : "Released",
+            reason: "released long ago",
+            startedAt: "2026-01-01T00:00:00Z",
+            completedAt: "2026-01-01T01:00:00Z",
+            rollbackTarget: "1.3.9",
+            phases: [
+              {
+                phase: "PreReleaseGate",
+                startedAt: "2026-01-01T00:00:00Z",
+                finishedAt: "2026-01-01T00:05:00Z",
+                outcome: "Succeeded",
+              },
+              {
+                phase: "StrategySelect",
+                startedAt: "2026-01-01T00:05:00Z",
+                finishedAt: "2026-01-01T00:05:00Z",
+                outcome: "Succeeded",
+              },
+            ],
+            gate: {
+              evaluatedAt: "2026-01-01T00:00:00Z",
+              checks: [{ name: "acceptance", status: "Passed", message: "12 of 12 criteria met" }],
+              text: "PRE-RELEASE GATE\n".repeat(20),
+            },
+          },
+        },
+      },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+  });
+}
 
 interface Operator {
   process: ChildProcess;
@@ -228,6 +300,31 @@ export async function benchOperator(): Promise<void> {
     );
     console.log(await memoryLine(operator, `restarted, after ${latencies.length} approvals`));
     watch.abort();
+
+    if (COMPLETED > 0) {
+      operator.process.kill("SIGTERM");
+      await new Promise((resolve) => operator?.process.once("exit", resolve));
+      const seeding = performance.now();
+      await seedCompleted(custom);
+      console.log(
+        `\nseeded ${COMPLETED} completed releases (admin, operator stopped): ${((performance.now() - seeding) / 1000).toFixed(1)} s`,
+      );
+      operator = await startOperator(cluster, scratch);
+      const withHistory = await ready(operator);
+      const total = RELEASES + COMPLETED;
+      console.log(
+        `start-up to ready with ${total} releases (${COMPLETED} completed) and ${RELEASES} environments: ${(withHistory / 1000).toFixed(2)} s`,
+      );
+      // Let the first reconciles of every object run before judging memory and idleness.
+      await new Promise((resolve) => setTimeout(resolve, 15_000));
+      const settledPid = operator.process.pid ?? 0;
+      const before = cpuSeconds(settledPid);
+      await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+      console.log(
+        `idle CPU with ${total} releases over ${idleSeconds} s: ${(((cpuSeconds(settledPid) - before) / idleSeconds) * 100).toFixed(1)}% of a core`,
+      );
+      console.log(await memoryLine(operator, `with ${total} releases, ${COMPLETED} of them completed`));
+    }
   } finally {
     operator?.process.kill("SIGTERM");
     await bringDown(state);

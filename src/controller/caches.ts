@@ -41,6 +41,48 @@ export function ownerKey(object: KubernetesObject): string | undefined {
   return owner === undefined ? undefined : `${object.metadata?.namespace ?? ""}/${owner.name}`;
 }
 
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+/** What of a completed Release is kept in memory: what admission and history read, nothing more. */
+export const COMPLETED_STATUS_KEPT = [
+  "phase",
+  "verdict",
+  "reason",
+  "startedAt",
+  "completedAt",
+  "rollbackTarget",
+  "previousVersion",
+  "observedGeneration",
+  "report",
+] as const;
+
+const MAX_KEPT_REASON = 1024;
+
+/**
+ * Trims a Release before it is cached. A completed Release is terminal: it is never decided on again,
+ * only counted and recorded in its Environment's history, so its gate, phases, decisions and
+ * conditions (most of its size) stay in the API server. 10,000 of them must fit in a small operator.
+ */
+export function trimRelease(release: Release): void {
+  deleteLastApplied(release);
+  const status = release.status;
+  if (status?.phase !== "Completed") return;
+  const kept: Record<string, unknown> = {};
+  for (const field of COMPLETED_STATUS_KEPT) {
+    if (status[field] !== undefined) kept[field] = status[field];
+  }
+  if (typeof kept.reason === "string" && kept.reason.length > MAX_KEPT_REASON) {
+    kept.reason = kept.reason.slice(0, MAX_KEPT_REASON);
+  }
+  release.status = kept;
+}
+
+/** `kubectl apply`'s copy of the whole object, in an annotation: never read, often the largest part. */
+export function deleteLastApplied(object: KubernetesObject): void {
+  const annotations = object.metadata?.annotations;
+  if (annotations !== undefined) Reflect.deleteProperty(annotations, LAST_APPLIED);
+}
+
 function pathOf(prefix: string, plural: string, namespace: string | undefined): string {
   return namespace === undefined ? `${prefix}/${plural}` : `${prefix}/namespaces/${namespace}/${plural}`;
 }
@@ -85,6 +127,7 @@ export function operatorCaches(
     name: "releases",
     path: pathOf(CUSTOM_PREFIX, RELEASE.plural, namespace),
     list: listCustom<Release>(RELEASE.plural),
+    trim: trimRelease,
     onChange: (release) => {
       wake.release(keyOf(release));
       wake.environment(`${release.metadata.namespace ?? ""}/${release.spec.environment}`);
@@ -95,6 +138,7 @@ export function operatorCaches(
     name: "environments",
     path: pathOf(CUSTOM_PREFIX, ENVIRONMENT.plural, namespace),
     list: listCustom<Environment>(ENVIRONMENT.plural),
+    trim: deleteLastApplied,
     onChange: (environment) => {
       wake.environment(keyOf(environment));
       for (const release of releases.list(environment.metadata.namespace)) {

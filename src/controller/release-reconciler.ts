@@ -113,7 +113,8 @@ export function releaseReconciler(
   return async (key) => {
     const { namespace, name } = splitKey(key);
     const cached = caches.releases.get(name, namespace);
-    if (cached === undefined) return {};
+    // Gone, or terminal: a completed Release is cached trimmed (caches.ts) and never decided on again.
+    if (cached === undefined || cached.status?.phase === "Completed") return {};
     if (written.isStale(key, cached.metadata.resourceVersion)) return { requeueAfterMs: CONFLICT_REQUEUE_MS };
     const release = structuredClone(cached);
     const log = objectLogger(dependencies.log, { kind: "Release", namespace, name });
@@ -172,6 +173,14 @@ export function releaseReconciler(
         log.info({ action: action.kind }, await executeAction(clients, release, action));
     }
 
+    // The report first: once status says Completed the Release is never reconciled again, so the
+    // report must not depend on a reconcile after that one.
+    const decided: Release = { ...release, status: decision.status };
+    if ((decision.status.phase ?? "Pending") !== "Pending") {
+      const current = caches.configMaps.get(reportConfigMapName(name), namespace);
+      const report = await writeReport(clients, decided, renderReleaseReport(decided), current);
+      if (report !== "unchanged") log.info({ configMap: reportConfigMapName(name) }, `Report ${report}`);
+    }
     const write = await writeStatusOf(clients, RELEASE, cached, decision.status);
     if (write.outcome === "conflict") {
       log.debug("Status write conflicted; deciding again on fresh data");
@@ -186,12 +195,6 @@ export function releaseReconciler(
     for (const completed of decision.completed)
       dependencies.metrics.phaseCompleted(completed.phase, completed.outcome, completed.seconds);
 
-    const decided: Release = { ...release, status: decision.status };
-    if ((decision.status.phase ?? "Pending") !== "Pending") {
-      const current = caches.configMaps.get(reportConfigMapName(name), namespace);
-      const report = await writeReport(clients, decided, renderReleaseReport(decided), current);
-      if (report !== "unchanged") log.info({ configMap: reportConfigMapName(name) }, `Report ${report}`);
-    }
     for (const event of decision.events)
       await dependencies.events.record(decided, event.type, event.reason, event.message);
 

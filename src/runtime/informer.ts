@@ -37,6 +37,11 @@ export interface InformerOptions<T extends KubernetesObject> {
    * (`structuredClone`) before changing anything. Event handlers should only enqueue keys.
    */
   onChange: (object: T, event: ChangeEvent) => void;
+  /**
+   * Drops from a fresh object what its readers never need, before it is cached (memory grows with
+   * every object in the cluster). Changes the object in place; it is the informer's own.
+   */
+  trim?: (object: T) => void;
   /** Delays between restarts after errors or stalls; DEFAULT_RESTART unless given. */
   restart?: BackoffPolicy;
   /** No sign of progress for this long: stop, re-list, watch again. DEFAULT_STALL_AFTER_MS unless given. */
@@ -298,6 +303,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     // managedFields is often as large as the object and never read here: not kept in memory
     // (controller-runtime's TransformStripManagedFields). The object is fresh from the wire, ours to trim.
     if (object.metadata?.managedFields !== undefined) delete object.metadata.managedFields;
+    this.options.trim?.(object);
     const change = changeOf(this.cache.get(nameOf(object), namespaceOf(object)), object);
     if (change === undefined) return undefined;
     this.cache.set(object);
