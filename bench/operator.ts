@@ -159,8 +159,9 @@ async function scraped(operator: Operator, series: string): Promise<number> {
 }
 
 async function memoryLine(operator: Operator, when: string): Promise<string> {
-  const heap = (await scraped(operator, "nodejs_heap_size_used_bytes")) / 2 ** 20;
-  return `operator memory ${when}: resident ${residentMiB(operator.process.pid ?? 0).toFixed(0)} MiB, JS heap used ${heap.toFixed(0)} MiB`;
+  const used = (await scraped(operator, "nodejs_heap_size_used_bytes")) / 2 ** 20;
+  const total = (await scraped(operator, "nodejs_heap_size_total_bytes")) / 2 ** 20;
+  return `operator memory ${when}: resident ${residentMiB(operator.process.pid ?? 0).toFixed(0)} MiB, JS heap used ${used.toFixed(0)} of ${total.toFixed(0)} MiB`;
 }
 
 function percentile(sorted: readonly number[], p: number): number {

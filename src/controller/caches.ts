@@ -15,6 +15,7 @@ import {
 } from "../api/v1alpha1/index.js";
 import type { Logger } from "../log.js";
 import { ResilientInformer } from "../runtime/informer.js";
+import { listInPages } from "../runtime/paged-list.js";
 import type { OperatorMetrics } from "../runtime/metrics.js";
 import type { KubeClients } from "./kube.js";
 
@@ -107,16 +108,26 @@ export function operatorCaches(
     },
   };
   const listCustom =
-    <T extends KubernetesObject>(plural: string) =>
-    async (): Promise<KubernetesListObject<T>> =>
-      (namespace === undefined
-        ? await clients.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })
-        : await clients.custom.listNamespacedCustomObject({
-            group: GROUP,
-            version: VERSION,
-            namespace,
-            plural,
-          })) as KubernetesListObject<T>;
+    <T extends KubernetesObject>(plural: string, trim: (object: T) => void) =>
+    (): Promise<KubernetesListObject<T>> =>
+      listInPages<T>(
+        async (page) =>
+          (namespace === undefined
+            ? await clients.custom.listClusterCustomObject({
+                group: GROUP,
+                version: VERSION,
+                plural,
+                ...page,
+              })
+            : await clients.custom.listNamespacedCustomObject({
+                group: GROUP,
+                version: VERSION,
+                namespace,
+                plural,
+                ...page,
+              })) as KubernetesListObject<T>,
+        trim,
+      );
   const wakeOwner = (object: KubernetesObject): void => {
     const owner = ownerKey(object);
     if (owner !== undefined) wake.release(owner);
@@ -126,7 +137,7 @@ export function operatorCaches(
     ...common,
     name: "releases",
     path: pathOf(CUSTOM_PREFIX, RELEASE.plural, namespace),
-    list: listCustom<Release>(RELEASE.plural),
+    list: listCustom<Release>(RELEASE.plural, trimRelease),
     trim: trimRelease,
     onChange: (release) => {
       wake.release(keyOf(release));
@@ -137,7 +148,7 @@ export function operatorCaches(
     ...common,
     name: "environments",
     path: pathOf(CUSTOM_PREFIX, ENVIRONMENT.plural, namespace),
-    list: listCustom<Environment>(ENVIRONMENT.plural),
+    list: listCustom<Environment>(ENVIRONMENT.plural, deleteLastApplied),
     trim: deleteLastApplied,
     onChange: (environment) => {
       wake.environment(keyOf(environment));
@@ -151,10 +162,12 @@ export function operatorCaches(
     name: "jobs",
     path: pathOf("/apis/batch/v1", "jobs", namespace),
     labelSelector: OWNED_SELECTOR,
-    list: async () =>
-      namespace === undefined
-        ? await clients.batch.listJobForAllNamespaces({ labelSelector: OWNED_SELECTOR })
-        : await clients.batch.listNamespacedJob({ namespace, labelSelector: OWNED_SELECTOR }),
+    list: () =>
+      listInPages((page) =>
+        namespace === undefined
+          ? clients.batch.listJobForAllNamespaces({ labelSelector: OWNED_SELECTOR, ...page })
+          : clients.batch.listNamespacedJob({ namespace, labelSelector: OWNED_SELECTOR, ...page }),
+      ),
     onChange: wakeOwner,
   });
   const configMaps = new ResilientInformer<V1ConfigMap>({
@@ -162,10 +175,12 @@ export function operatorCaches(
     name: "configmaps",
     path: pathOf("/api/v1", "configmaps", namespace),
     labelSelector: OWNED_SELECTOR,
-    list: async () =>
-      namespace === undefined
-        ? await clients.core.listConfigMapForAllNamespaces({ labelSelector: OWNED_SELECTOR })
-        : await clients.core.listNamespacedConfigMap({ namespace, labelSelector: OWNED_SELECTOR }),
+    list: () =>
+      listInPages((page) =>
+        namespace === undefined
+          ? clients.core.listConfigMapForAllNamespaces({ labelSelector: OWNED_SELECTOR, ...page })
+          : clients.core.listNamespacedConfigMap({ namespace, labelSelector: OWNED_SELECTOR, ...page }),
+      ),
     onChange: wakeOwner,
   });
   return { releases, environments, jobs, configMaps };

@@ -90,13 +90,15 @@ describe("killed at any moment", () => {
     expect(await first.kill("SIGKILL")).toBe("SIGKILL");
     const second = await operator("restart-b");
     await leaderAmong([second]);
-    // The new leader has reconciled everything it saw; give it the time of a few reconciles.
-    await eventually("the restarted operator reconciled the release", () =>
-      second.logs().includes(`"name":"${name}"`) || second.logs().includes("Leading")
-        ? Promise.resolve(true)
-        : Promise.resolve(undefined),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // The new leader reconciles everything it saw when it took over: wait until it has, then a little more.
+    await eventually("the restarted operator reconciled releases", async () => {
+      const metrics = await scrapeMetrics(second);
+      const done = /^release_operator_reconcile_total\{controller="release",result="success"\} (\d+)/m.exec(
+        metrics,
+      );
+      return Number(done?.[1] ?? 0) > 0 ? true : undefined;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
 
     const after = await getRelease(name);
     expect(after.status).toEqual(before.status);

@@ -1,7 +1,7 @@
 // From `kubectl apply` to an approved strategy: the operator as a process (the operator's own
 // ServiceAccount identity) against the real apiserver, git server, registry and Prometheus.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Release } from "../../src/api/v1alpha1/index.js";
+import type { EnvironmentSpec, Release, ReleaseSpec } from "../../src/api/v1alpha1/index.js";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { kubectl, kubectlAs, uniqueName } from "./support/kubectl.js";
@@ -39,6 +39,19 @@ function releaseName(prefix: string): string {
   return name;
 }
 
+/** A fresh Environment with `spec`, and a Release to it, named for its version. */
+async function releaseTo(
+  prefix: string,
+  spec: EnvironmentSpec,
+  release: Omit<ReleaseSpec, "environment">,
+): Promise<{ env: string; name: string }> {
+  const env = environmentName(prefix);
+  await applyEnvironment(env, spec);
+  const name = releaseName(`nav-${release.version.replaceAll(".", "-")}`);
+  await applyRelease(name, { environment: env, ...release });
+  return { env, name };
+}
+
 const inPhase = (phase: string) => (release: Release) => release.status?.phase === phase;
 const condition = (release: Release, type: string) =>
   release.status?.conditions?.find((entry) => entry.type === type);
@@ -56,10 +69,10 @@ afterAll(async () => {
 
 describe("a staging release with autoSelectStrategy and no approval", () => {
   it("reaches Execute in seconds, with the real change summary from git in status and in the report", async () => {
-    const env = environmentName("staging");
-    await applyEnvironment(env, environmentSpec());
-    const name = releaseName("nav-1-4-3");
-    await applyRelease(name, { environment: env, version: "1.4.3", rollbackTarget: "1.4.2" });
+    const { env, name } = await releaseTo("staging", environmentSpec(), {
+      version: "1.4.3",
+      rollbackTarget: "1.4.2",
+    });
 
     const release = await releaseWhen(name, "in Execute", inPhase("Execute"), 30_000);
     const status = release.status ?? {};
@@ -118,10 +131,10 @@ describe("a staging release with autoSelectStrategy and no approval", () => {
   });
 
   it("recommends canary for a breaking change when the environment supports it", async () => {
-    const env = environmentName("staging-breaking");
-    await applyEnvironment(env, environmentSpec());
-    const name = releaseName("nav-1-4-5");
-    await applyRelease(name, { environment: env, version: "1.4.5", rollbackTarget: "1.4.4" });
+    const { name } = await releaseTo("staging-breaking", environmentSpec(), {
+      version: "1.4.5",
+      rollbackTarget: "1.4.4",
+    });
     const release = await releaseWhen(name, "in Execute", inPhase("Execute"), 30_000);
     expect(release.status?.gate?.changes?.breaking).toBe(true);
     expect(release.status?.strategy).toMatchObject({
@@ -134,10 +147,11 @@ describe("a staging release with autoSelectStrategy and no approval", () => {
 
 describe("a production release", () => {
   it("waits for approval with the exact command; approved=maybe is refused; the command moves it on", async () => {
-    const env = environmentName("production");
-    await applyEnvironment(env, environmentSpec({ tier: "production", smoke: { required: false } }));
-    const name = releaseName("nav-1-4-2");
-    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+    const { name } = await releaseTo(
+      "production",
+      environmentSpec({ tier: "production", smoke: { required: false } }),
+      { version: "1.4.2", rollbackTarget: "1.4.1" },
+    );
 
     const waiting = await releaseWhen(
       name,
@@ -198,18 +212,16 @@ describe("a production release", () => {
   });
 
   it("with approval count 2, one approver is not enough", async () => {
-    const env = environmentName("production-4eyes");
-    await applyEnvironment(
-      env,
+    const { name } = await releaseTo(
+      "production-4eyes",
       environmentSpec({
         tier: "production",
         approval: { count: 2 },
         strategies: ["all-at-once"],
         autoSelectStrategy: true,
       }),
+      { version: "1.4.2", rollbackTarget: "1.4.1" },
     );
-    const name = releaseName("nav-1-4-2");
-    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
     await releaseWhen(
       name,
       "awaiting approvals",
@@ -273,9 +285,8 @@ describe("what blocks the gate", () => {
       NAMESPACE,
       `--from-literal=results.xml=${JUNIT_WITH_FAILURE}`,
     ]);
-    const env = environmentName("staging-ac");
-    await applyEnvironment(
-      env,
+    const { name } = await releaseTo(
+      "staging-ac",
       environmentSpec({
         acceptance: {
           criteria: [
@@ -285,9 +296,8 @@ describe("what blocks the gate", () => {
           reports: [{ configMap: { name: reportName } }],
         },
       }),
+      { version: "1.4.4", rollbackTarget: "1.4.3" },
     );
-    const name = releaseName("nav-1-4-4");
-    await applyRelease(name, { environment: env, version: "1.4.4", rollbackTarget: "1.4.3" });
     const blocked = await releaseWhen(
       name,
       "blocked at the gate",
@@ -314,10 +324,10 @@ describe("what blocks the gate", () => {
 
   it("a rollback target missing from the registry blocks, naming the image and tag", async () => {
     const cluster = inject("cluster");
-    const env = environmentName("staging-noimage");
-    await applyEnvironment(env, environmentSpec());
-    const name = releaseName("nav-1-4-2");
-    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "0.9.9" });
+    const { name } = await releaseTo("staging-noimage", environmentSpec(), {
+      version: "1.4.2",
+      rollbackTarget: "0.9.9",
+    });
     const blocked = await releaseWhen(
       name,
       "blocked at the gate",
@@ -330,18 +340,16 @@ describe("what blocks the gate", () => {
   });
 
   it("a deploy script without --rollback blocks", async () => {
-    const env = environmentName("staging-noflag");
-    await applyEnvironment(
-      env,
+    const { name } = await releaseTo(
+      "staging-noflag",
       environmentSpec({
         deploy: {
           image: "demo/deploy-tools:1",
           script: { configMap: { name: FIXTURE_OBJECTS.scriptWithoutRollback, key: "deploy.sh" } },
         },
       }),
+      { version: "1.4.2", rollbackTarget: "1.4.1" },
     );
-    const name = releaseName("nav-1-4-2");
-    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
     const blocked = await releaseWhen(
       name,
       "blocked at the gate",
@@ -351,14 +359,12 @@ describe("what blocks the gate", () => {
   });
 
   it("a blackout holds the release and says until when", async () => {
-    const env = environmentName("staging-blackout");
     const until = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, "Z");
-    await applyEnvironment(
-      env,
+    const { name } = await releaseTo(
+      "staging-blackout",
       environmentSpec({ blackouts: [{ from: "2020-01-01T00:00:00Z", to: until, reason: "e2e freeze" }] }),
+      { version: "1.4.2", rollbackTarget: "1.4.1" },
     );
-    const name = releaseName("nav-1-4-2");
-    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
     const held = await releaseWhen(
       name,
       "held by the blackout",
@@ -398,10 +404,11 @@ describe("what blocks the gate", () => {
   });
 
   it("abort before Execute ends the release Aborted, nothing touched", async () => {
-    const env = environmentName("production-abort");
-    await applyEnvironment(env, environmentSpec({ tier: "production", smoke: { required: false } }));
-    const name = releaseName("nav-1-4-2");
-    await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+    const { env, name } = await releaseTo(
+      "production-abort",
+      environmentSpec({ tier: "production", smoke: { required: false } }),
+      { version: "1.4.2", rollbackTarget: "1.4.1" },
+    );
     await releaseWhen(
       name,
       "awaiting approval",
@@ -531,10 +538,11 @@ describe("restrictions and readiness that take time", () => {
 
 describe("holding the environment", () => {
   it("a second Release waits, saying which release holds the environment; it starts when the first ends", async () => {
-    const env = environmentName("production-queue");
-    await applyEnvironment(env, environmentSpec({ tier: "production", smoke: { required: false } }));
-    const first = releaseName("nav-1-4-2");
-    await applyRelease(first, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+    const { env, name: first } = await releaseTo(
+      "production-queue",
+      environmentSpec({ tier: "production", smoke: { required: false } }),
+      { version: "1.4.2", rollbackTarget: "1.4.1" },
+    );
     await releaseWhen(
       first,
       "awaiting approval",
