@@ -3,7 +3,8 @@
 // before leadership, so a standby replica takes over with a warm cache; only the leader reconciles.
 import type { OperatorConfig } from "../config.js";
 import type { Logger } from "../log.js";
-import { Controller } from "../runtime/controller.js";
+import type { GateProbeResults } from "../release/gate.js";
+import { Controller, describeError } from "../runtime/controller.js";
 import { EventRecorder } from "../runtime/events.js";
 import { startHttpServer } from "../runtime/http-server.js";
 import { LeaderElector } from "../runtime/leader-election.js";
@@ -11,6 +12,7 @@ import { OperatorMetrics } from "../runtime/metrics.js";
 import { keyOf, operatorCaches } from "./caches.js";
 import { environmentReconciler } from "./environment-reconciler.js";
 import { kubeClients, loadKubeConfig } from "./kube.js";
+import { ProbeRunner } from "./probe-runner.js";
 import { releaseReconciler } from "./release-reconciler.js";
 
 export interface RunningOperator {
@@ -78,6 +80,18 @@ export async function runOperator(config: OperatorConfig, log: Logger): Promise<
         gitTimeoutMs: 60_000,
         registryTimeoutMs: 15_000,
       },
+      probeRunner: new ProbeRunner<GateProbeResults>({
+        // Checks wait on git, registries and Prometheus, not on this process's CPU: more may run
+        // than reconciles, but not so many that a thousand gates at once flood a git server.
+        limit: config.concurrency * 2,
+        wake: (key, delayMs) => {
+          if (delayMs === 0) controllers.release?.enqueue(key);
+          else controllers.release?.enqueueAfter(key, delayMs);
+        },
+        failed: (key, error) => {
+          log.error({ key, error: describeError(error) }, "Gate checks failed to run");
+        },
+      }),
       gateRecheckIntervalMs: config.gateRecheckIntervalMs,
     }),
   });

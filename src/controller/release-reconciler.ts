@@ -16,7 +16,7 @@ import {
 } from "../api/v1alpha1/index.js";
 import { objectLogger, type Logger } from "../log.js";
 import { decideRelease, type EnvironmentView } from "../release/decide.js";
-import { probesDue, type ScriptJobResult } from "../release/gate.js";
+import { probesDue, type GateProbeResults, type ScriptJobResult } from "../release/gate.js";
 import { jobNameFor, rollbackCheckResult } from "../release/jobs.js";
 import { renderReleaseReport, reportConfigMapName } from "../report/render.js";
 import type { ReconcileResult } from "../runtime/controller.js";
@@ -24,6 +24,7 @@ import type { EventRecorder } from "../runtime/events.js";
 import type { OperatorMetrics } from "../runtime/metrics.js";
 import { executeAction, writeReport } from "./executor.js";
 import { runGateProbes, type ProbeDependencies } from "./gate-probes.js";
+import type { ProbeRunner } from "./probe-runner.js";
 import { isNotFound } from "../runtime/api-errors.js";
 import { CONFLICT_REQUEUE_MS, writeStatusOf } from "./status.js";
 import type { KubeClients } from "./kube.js";
@@ -42,6 +43,8 @@ export interface ReconcilerDependencies {
   metrics: OperatorMetrics;
   log: Logger;
   probes: ProbeDependencies;
+  /** Runs the gate's external checks beside the reconciles; see probe-runner.ts. */
+  probeRunner: ProbeRunner<GateProbeResults>;
   gateRecheckIntervalMs: number;
   now: () => Date;
 }
@@ -114,7 +117,10 @@ export function releaseReconciler(
     const { namespace, name } = splitKey(key);
     const cached = caches.releases.get(name, namespace);
     // Gone, or terminal: a completed Release is cached trimmed (caches.ts) and never decided on again.
-    if (cached === undefined || cached.status?.phase === "Completed") return {};
+    if (cached === undefined || cached.status?.phase === "Completed") {
+      dependencies.probeRunner.settle(key);
+      return {};
+    }
     if (written.isStale(key, cached.metadata.resourceVersion)) return { requeueAfterMs: CONFLICT_REQUEUE_MS };
     const release = structuredClone(cached);
     const log = objectLogger(dependencies.log, { kind: "Release", namespace, name });
@@ -122,7 +128,8 @@ export function releaseReconciler(
     const environment = caches.environments.get(release.spec.environment, namespace);
     const view = environmentView(release, environment);
 
-    let probes;
+    let probes: GateProbeResults | undefined;
+    let probing = false;
     let scriptJob: ScriptJobResult | undefined;
     if (view.kind === "ready" && release.status?.phase === "PreReleaseGate") {
       const spec = readReleaseSpec(release.spec);
@@ -132,8 +139,13 @@ export function releaseReconciler(
         const job = caches.jobs.get(jobNameFor(name, "rollback-check"), namespace);
         scriptJob = await observeScriptJob(clients, job, scriptPath);
         if (probesDue(release.status.gate, now, dependencies.gateRecheckIntervalMs)) {
-          probes = await runGateProbes(release, settings.value, dependencies.probes, now);
-          log.info({ at: probes.at }, "Ran the gate's checks");
+          const resolved = settings.value;
+          probes = dependencies.probeRunner.resultOrStart(key, cached.metadata.uid ?? "", async () => {
+            const results = await runGateProbes(release, resolved, dependencies.probes, dependencies.now());
+            log.info({ at: results.at }, "Ran the gate's checks");
+            return results;
+          });
+          probing = probes === undefined;
         }
       }
     }
@@ -187,6 +199,7 @@ export function releaseReconciler(
       return { requeueAfterMs: CONFLICT_REQUEUE_MS };
     }
     if (write.outcome === "written") written.wrote(key, cached.metadata.resourceVersion, write.object);
+    if (probes !== undefined) dependencies.probeRunner.settle(key);
 
     for (const transition of decision.transitions) {
       dependencies.metrics.transition(transition.from, transition.to);
@@ -198,6 +211,8 @@ export function releaseReconciler(
     for (const event of decision.events)
       await dependencies.events.record(decided, event.type, event.reason, event.message);
 
-    return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
+    // While the checks run, their end wakes the release: a timed requeue would only spin.
+    if (probing || decision.requeueAfterMs === undefined) return {};
+    return { requeueAfterMs: decision.requeueAfterMs };
   };
 }

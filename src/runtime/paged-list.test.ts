@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { listInPages, type PageRequest } from "./paged-list.js";
 
 /** An API server's list of `total` objects in pages of `limit`, recording every request. */
-function server(total: number): {
+function server(
+  total: number,
+  spelling: "_continue" | "continue" = "_continue",
+): {
   requests: PageRequest[];
   fetchPage: (page: PageRequest) => Promise<KubernetesListObject<KubernetesObject>>;
 } {
@@ -20,7 +23,7 @@ function server(total: number): {
       return Promise.resolve({
         apiVersion: "v1",
         kind: "List",
-        metadata: { resourceVersion: "42", ...(end < total ? { _continue: String(end) } : {}) },
+        metadata: { resourceVersion: "42", ...(end < total ? { [spelling]: String(end) } : {}) },
         items: objects.slice(start, end).map((object) => structuredClone(object)),
       });
     },
@@ -44,6 +47,16 @@ describe("listInPages", () => {
     expect(list.metadata?.resourceVersion).toBe("42");
     expect(list.metadata?._continue).toBeUndefined();
   });
+
+  it.each(["_continue", "continue"] as const)(
+    "follows the token spelled %s (typed clients and the custom-objects client's raw JSON)",
+    async (spelling) => {
+      const { requests, fetchPage } = server(5, spelling);
+      const list = await listInPages(fetchPage, undefined, 2);
+      expect(list.items).toHaveLength(5);
+      expect(requests.map((request) => request._continue)).toEqual([undefined, "2", "4"]);
+    },
+  );
 
   it("trims each object as its page arrives", async () => {
     const { fetchPage } = server(5);

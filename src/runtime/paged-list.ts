@@ -10,6 +10,20 @@ export interface PageRequest {
   _continue?: string;
 }
 
+/**
+ * The token for the next page. Typed clients deserialize `metadata.continue` as `_continue`; the
+ * custom-objects client returns the API server's JSON as it is, so both spellings are read: reading
+ * only one silently lists the first page alone.
+ */
+export function continueTokenOf(list: KubernetesListObject<KubernetesObject>): string | undefined {
+  const metadata: unknown = list.metadata;
+  if (metadata === null || typeof metadata !== "object") return undefined;
+  const typed = "_continue" in metadata ? metadata._continue : undefined;
+  const raw = "continue" in metadata ? metadata.continue : undefined;
+  const token = typed ?? raw;
+  return typeof token === "string" && token !== "" ? token : undefined;
+}
+
 export async function listInPages<T extends KubernetesObject>(
   fetchPage: (page: PageRequest) => Promise<KubernetesListObject<T>>,
   trim?: (object: T) => void,
@@ -28,7 +42,7 @@ export async function listInPages<T extends KubernetesObject>(
       items.push(item);
     }
     last = page;
-    token = page.metadata?._continue === "" ? undefined : page.metadata?._continue;
+    token = continueTokenOf(page);
   } while (token !== undefined);
   // Every page comes from one snapshot; its resourceVersion is where the watch starts.
   return {
