@@ -47,4 +47,4 @@ USER 1000:1000
 ENV NODE_ENV=production HOME=/tmp
 # metrics, then the health probes.
 EXPOSE 8080 8081
-ENTRYPOINT ["node", "dist/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "dist/main.js"]

@@ -110,7 +110,11 @@ async function startOperator(cluster: ClusterInfo, scratch: string): Promise<Ope
   const child = spawn(
     process.execPath,
     [
-      // As the Deployment runs it: compiled, not through tsx.
+      // As the Deployment runs it: compiled, not through tsx, with its Node flags (BENCH_OPERATOR_NODE_FLAGS
+      // replaces them, to compare memory settings).
+      ...(process.env.BENCH_OPERATOR_NODE_FLAGS ?? "--max-semi-space-size=4")
+        .split(" ")
+        .filter((flag) => flag !== ""),
       "dist/main.js",
       `--kubeconfig=${cluster.kubeconfigs.operator}`,
       `--metrics-bind-address=127.0.0.1:${metrics}`,

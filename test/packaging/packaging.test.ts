@@ -378,7 +378,7 @@ describe.each(renders)("$name: the operator Pod", ({ render }) => {
       leaderElect: "true",
       serviceAccountName: account.metadata.name,
       serviceAccountNamespace: account.metadata.namespace,
-      command: ["node", "dist/main.js"],
+      command: ["node", "--max-semi-space-size=4", "dist/main.js"],
     });
   });
 
@@ -519,6 +519,17 @@ describe("kustomize and helm install the same operator (no drift)", () => {
         .map((manifest) => `${manifest.kind} ${manifest.metadata.namespace ?? ""}/${manifest.metadata.name}`)
         .sort();
     expect(names(chart.manifests)).toEqual(names(kustomize.manifests));
+  });
+
+  it("with the same admission policy authenticating approvals, bound to deny", () => {
+    const policies = (manifests: Manifest[]) => ({
+      policies: ofKind(manifests, "ValidatingAdmissionPolicy").map((policy) => policy.spec),
+      bindings: ofKind(manifests, "ValidatingAdmissionPolicyBinding").map(
+        (binding) => binding.spec?.validationActions,
+      ),
+    });
+    expect(policies(chart.manifests)).toEqual(policies(kustomize.manifests));
+    expect(policies(kustomize.manifests).bindings).toEqual([["Deny"]]);
   });
 
   it("with the same CRDs", () => {

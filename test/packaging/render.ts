@@ -16,6 +16,8 @@ import type {
   V1RoleBinding,
   V1Service,
   V1ServiceAccount,
+  V1ValidatingAdmissionPolicy,
+  V1ValidatingAdmissionPolicyBinding,
 } from "@kubernetes/client-node";
 import { execa } from "execa";
 import { parseAllDocuments } from "yaml";
@@ -72,6 +74,8 @@ export interface Kinds {
   RoleBinding: Plain<V1RoleBinding>;
   Service: Plain<V1Service>;
   ServiceAccount: Plain<V1ServiceAccount>;
+  ValidatingAdmissionPolicy: Plain<V1ValidatingAdmissionPolicy>;
+  ValidatingAdmissionPolicyBinding: Plain<V1ValidatingAdmissionPolicyBinding>;
 }
 
 /** Objects of one kind, typed by their kind. */
