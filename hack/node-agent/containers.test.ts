@@ -11,6 +11,7 @@ import {
   terminatedReason,
   type ProcessSpec,
 } from "./containers.js";
+import { waitFor, waitUntil } from "../cluster/wait.js";
 import { nanoClock, parseRecord } from "./logs.js";
 
 describe("exitCodeFor", () => {
@@ -113,12 +114,19 @@ describe("startContainerProcess", () => {
     const s = spec(["sh", "-c", "sleep 30 & echo $!; wait"]);
     const started = await startContainerProcess(s);
     if (!started.ok) throw new Error(started.message);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const child = Number(logLines(s.logFile)[0]?.content);
+    const child = await waitFor(
+      "the child's pid in the log",
+      () => {
+        const pid = Number(logLines(s.logFile)[0]?.content);
+        return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 20 },
+    );
     expect(alive(child)).toBe(true);
     started.process.signal("SIGKILL");
     await started.process.exited;
-    expect(alive(child)).toBe(false);
+    // The kernel tears the child down beside its parent, not before the parent's exit is reported.
+    await waitUntil(`child ${child} gone`, () => !alive(child), { timeoutMs: 5_000, intervalMs: 20 });
   });
 
   it("what the main process leaves behind dies with it, like a container's processes", async () => {

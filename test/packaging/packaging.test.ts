@@ -525,7 +525,7 @@ describe("kustomize and helm install the same operator (no drift)", () => {
     const policies = (manifests: Manifest[]) => ({
       policies: ofKind(manifests, "ValidatingAdmissionPolicy").map((policy) => policy.spec),
       bindings: ofKind(manifests, "ValidatingAdmissionPolicyBinding").map(
-        (binding) => binding.spec?.validationActions,
+        (binding) => binding.spec.validationActions,
       ),
     });
     expect(policies(chart.manifests)).toEqual(policies(kustomize.manifests));
