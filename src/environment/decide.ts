@@ -9,9 +9,11 @@ import {
   readReleaseSpec,
   resolveReleaseSettings,
   type Environment,
+  type EnvironmentSettings,
   type EnvironmentStatus,
   type Release,
   type ReleaseRecord,
+  type SpecResult,
   type Verdict,
 } from "../api/v1alpha1/index.js";
 import { setConditions, type ConditionInput } from "../release/conditions.js";
@@ -41,11 +43,14 @@ export function creationOrder(a: Release, b: Release): number {
 const isCompleted = (release: Release): boolean => release.status?.phase === "Completed";
 
 /** Whether the environment could ever run this release: a spec it cannot accept waits outside the line. */
-function admissible(environment: Environment, release: Release): boolean {
-  const settings = readEnvironmentSpec(environment.spec);
+function admissible(
+  environment: string,
+  settings: SpecResult<EnvironmentSettings>,
+  release: Release,
+): boolean {
   const spec = readReleaseSpec(release.spec);
   if (!settings.ok || !spec.ok) return false;
-  return resolveReleaseSettings(environment.metadata.name ?? "", settings.value, spec.value).ok;
+  return resolveReleaseSettings(environment, settings.value, spec.value).ok;
 }
 
 /** What a finished release leaves running on the target. */
@@ -118,8 +123,11 @@ export function decideEnvironment(world: EnvironmentWorld): EnvironmentDecision 
     }
   }
 
+  const settings = readEnvironmentSpec(environment.spec);
   const waiting = world.releases
-    .filter((release) => !isCompleted(release) && admissible(environment, release))
+    .filter(
+      (release) => !isCompleted(release) && admissible(environment.metadata.name ?? "", settings, release),
+    )
     .sort(creationOrder);
   if (status.activeRelease === undefined) {
     const next = waiting[0];
@@ -138,7 +146,6 @@ export function decideEnvironment(world: EnvironmentWorld): EnvironmentDecision 
   if (queue.length > 0) status.queue = queue.slice(0, MAX_QUEUE);
   else delete status.queue;
 
-  const settings = readEnvironmentSpec(environment.spec);
   const conditions: ConditionInput[] = [];
   if (settings.ok) {
     status.effective = effectiveSummary(settings.value);
