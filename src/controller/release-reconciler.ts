@@ -56,10 +56,26 @@ export function splitKey(key: string): { namespace: string; name: string } {
     : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
+/**
+ * An Environment's settings, read once per version of it: the cache replaces the object on every
+ * change, so the object itself is the key, and a thousand Releases of one Environment share one read.
+ * Readers never change settings (resolveReleaseSettings works on a copy).
+ */
+const settingsRead = new WeakMap<Environment, ReturnType<typeof readEnvironmentSpec>>();
+
+function settingsOf(environment: Environment): ReturnType<typeof readEnvironmentSpec> {
+  let settings = settingsRead.get(environment);
+  if (settings === undefined) {
+    settings = readEnvironmentSpec(environment.spec);
+    settingsRead.set(environment, settings);
+  }
+  return settings;
+}
+
 function environmentView(release: Release, environment: Environment | undefined): EnvironmentView {
   const name = release.spec.environment;
   if (environment === undefined) return { kind: "missing", name };
-  const settings = readEnvironmentSpec(environment.spec);
+  const settings = settingsOf(environment);
   if (!settings.ok) return { kind: "invalid", name, issues: describeIssues(settings.issues) };
   return { kind: "ready", name, settings: settings.value, status: environment.status ?? {} };
 }
