@@ -2,9 +2,10 @@
 // and changes nothing; two replicas: only the leader acts, and the other takes over when it dies.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Release } from "../../src/api/v1alpha1/index.js";
-import { eventually, kubectlAs, kubectlJson, uniqueName } from "./support/kubectl.js";
+import { eventually, kubectlJson, uniqueName } from "./support/kubectl.js";
 import { scrapeMetrics, startOperator, type OperatorProcess } from "./support/operator.js";
 import {
+  annotateAs,
   applyEnvironment,
   applyRelease,
   applySharedFixtures,
@@ -12,6 +13,7 @@ import {
   environmentSpec,
   getRelease,
   NAMESPACE,
+  releaseWaitingFor,
   releaseWhen,
 } from "./support/releases.js";
 
@@ -73,11 +75,7 @@ describe("killed at any moment", () => {
     const name = uniqueName("nav-1-4-2");
     releases.push(name);
     await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
-    const before = await releaseWhen(
-      name,
-      "awaiting approval",
-      (release) => release.status?.pendingDecision?.kind === "gate",
-    );
+    const before = await releaseWaitingFor(name, "gate");
     const eventsBefore = await kubectlJson<{ items: unknown[] }>([
       "get",
       "events",
@@ -115,7 +113,7 @@ describe("killed at any moment", () => {
     expect(eventsAfter.items.length).toBe(eventsBefore.items.length);
 
     // And it acts on what comes next.
-    await kubectlAs("alice", ["annotate", "release", name, "-n", NAMESPACE, "approved=true"]);
+    await annotateAs("alice", name, "approved=true");
     await releaseWhen(
       name,
       "past the gate",
@@ -160,14 +158,7 @@ describe("two replicas", () => {
     await leader.kill("SIGKILL");
     await leaderAmong([standby]);
     // The environment is still held by the first release (it waits in Execute): abort it, then the next one runs.
-    await kubectlAs("alice", [
-      "annotate",
-      "release",
-      firstRelease,
-      "-n",
-      NAMESPACE,
-      "release-operator.io/abort=make room",
-    ]);
+    await annotateAs("alice", firstRelease, "release-operator.io/abort=make room");
     const secondRelease = uniqueName("nav-1-4-2");
     releases.push(secondRelease);
     await applyRelease(secondRelease, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { kubectl, kubectlAs, uniqueName } from "./support/kubectl.js";
 import { scrapeMetrics, startOperator, type OperatorProcess } from "./support/operator.js";
 import {
+  annotateAs,
   applyEnvironment,
   applyRelease,
   applySharedFixtures,
@@ -18,6 +19,7 @@ import {
   getEnvironment,
   getRelease,
   NAMESPACE,
+  releaseWaitingFor,
   releaseWhen,
 } from "./support/releases.js";
 
@@ -153,23 +155,12 @@ describe("a production release", () => {
       { version: "1.4.2", rollbackTarget: "1.4.1" },
     );
 
-    const waiting = await releaseWhen(
-      name,
-      "awaiting approval",
-      (release) => release.status?.pendingDecision?.kind === "gate",
-    );
+    const waiting = await releaseWaitingFor(name, "gate");
     const approve = waiting.status?.pendingDecision?.commands[0] ?? "";
     expect(approve).toBe(`kubectl annotate release ${name} -n ${NAMESPACE} approved=true`);
     expect(waiting.status?.phase).toBe("PreReleaseGate");
 
-    const invalid = await kubectlAs("alice", [
-      "annotate",
-      "release",
-      name,
-      "-n",
-      NAMESPACE,
-      "approved=maybe",
-    ]);
+    const invalid = await annotateAs("alice", name, "approved=maybe");
     expect(invalid.exitCode, invalid.stderr).toBe(0);
     const refused = await releaseWhen(
       name,
@@ -190,11 +181,7 @@ describe("a production release", () => {
 
     const answered = await kubectlAs("alice", [...commandArgs(approve), "--overwrite"]);
     expect(answered.exitCode, answered.stderr).toBe(0);
-    const selecting = await releaseWhen(
-      name,
-      "waiting for a strategy",
-      (release) => release.status?.pendingDecision?.kind === "strategy",
-    );
+    const selecting = await releaseWaitingFor(name, "strategy");
     expect(selecting.status?.phases?.[0]).toMatchObject({ phase: "PreReleaseGate", outcome: "Succeeded" });
     expect(selecting.status?.decisions?.map((decision) => [decision.value, decision.accepted])).toEqual([
       ["maybe", false],
@@ -222,20 +209,9 @@ describe("a production release", () => {
       }),
       { version: "1.4.2", rollbackTarget: "1.4.1" },
     );
-    await releaseWhen(
-      name,
-      "awaiting approvals",
-      (release) => release.status?.pendingDecision?.kind === "approval",
-    );
+    await releaseWaitingFor(name, "approval");
 
-    await kubectlAs("alice", [
-      "annotate",
-      "release",
-      name,
-      "-n",
-      NAMESPACE,
-      "approval.release-operator.io/alice=approved",
-    ]);
+    await annotateAs("alice", name, "approval.release-operator.io/alice=approved");
     const one = await releaseWhen(name, "1 of 2 approvals", (release) =>
       (release.status?.gate?.checks.find((check) => check.name === "approval")?.message ?? "").includes(
         "1 of 2",
@@ -243,19 +219,12 @@ describe("a production release", () => {
     );
     expect(one.status?.phase).toBe("PreReleaseGate");
     // The shorthand alone is no second approver.
-    await kubectlAs("alice", ["annotate", "release", name, "-n", NAMESPACE, "approved=true"]);
+    await annotateAs("alice", name, "approved=true");
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect((await getRelease(name)).status?.phase).toBe("PreReleaseGate");
 
     // Approvals are authenticated: alice cannot approve in carol's name.
-    const impersonated = await kubectlAs("alice", [
-      "annotate",
-      "release",
-      name,
-      "-n",
-      NAMESPACE,
-      "approval.release-operator.io/carol=approved",
-    ]);
+    const impersonated = await annotateAs("alice", name, "approval.release-operator.io/carol=approved");
     expect(impersonated.exitCode).not.toBe(0);
     expect(impersonated.stderr).toContain("alice may set only approval.release-operator.io/alice");
 
@@ -306,14 +275,7 @@ describe("what blocks the gate", () => {
     expect(blocked.status?.gate?.blockingIssues?.join("\n")).toContain("AC-2");
     expect(blocked.status?.pendingDecision?.kind).toBe("override");
 
-    await kubectlAs("alice", [
-      "annotate",
-      "release",
-      name,
-      "-n",
-      NAMESPACE,
-      "release-operator.io/override-reason=reroute flake tracked in NAV-140",
-    ]);
+    await annotateAs("alice", name, "release-operator.io/override-reason=reroute flake tracked in NAV-140");
     const passed = await releaseWhen(name, "in Execute", inPhase("Execute"));
     expect(passed.status?.phases?.[0]).toMatchObject({ phase: "PreReleaseGate", outcome: "Overridden" });
     expect(passed.status?.gate?.openRisks).toEqual(
@@ -409,19 +371,8 @@ describe("what blocks the gate", () => {
       environmentSpec({ tier: "production", smoke: { required: false } }),
       { version: "1.4.2", rollbackTarget: "1.4.1" },
     );
-    await releaseWhen(
-      name,
-      "awaiting approval",
-      (release) => release.status?.pendingDecision?.kind === "gate",
-    );
-    await kubectlAs("alice", [
-      "annotate",
-      "release",
-      name,
-      "-n",
-      NAMESPACE,
-      "release-operator.io/abort=wrong version",
-    ]);
+    await releaseWaitingFor(name, "gate");
+    await annotateAs("alice", name, "release-operator.io/abort=wrong version");
     const aborted = await releaseWhen(name, "Aborted", (release) => release.status?.verdict === "Aborted");
     expect(aborted.status?.phase).toBe("Completed");
     expect(aborted.status?.reason).toContain("wrong version");
@@ -543,11 +494,7 @@ describe("holding the environment", () => {
       environmentSpec({ tier: "production", smoke: { required: false } }),
       { version: "1.4.2", rollbackTarget: "1.4.1" },
     );
-    await releaseWhen(
-      first,
-      "awaiting approval",
-      (release) => release.status?.pendingDecision?.kind === "gate",
-    );
+    await releaseWaitingFor(first, "gate");
     const second = releaseName("nav-1-4-3");
     await applyRelease(second, { environment: env, version: "1.4.3", rollbackTarget: "1.4.1" });
     const waiting = await releaseWhen(
@@ -559,9 +506,9 @@ describe("holding the environment", () => {
     expect(waiting.status?.phase).toBe("Pending");
     expect((await getEnvironment(env)).status?.queue).toEqual([second]);
 
-    await kubectlAs("alice", ["annotate", "release", first, "-n", NAMESPACE, "approved=false"]);
+    await annotateAs("alice", first, "approved=false");
     await releaseWhen(first, "Aborted", (release) => release.status?.verdict === "Aborted");
-    await releaseWhen(second, "admitted", (release) => release.status?.pendingDecision?.kind === "gate");
+    await releaseWaitingFor(second, "gate");
   });
 
   it("a Release naming a missing Environment is held, and starts when the Environment appears", async () => {

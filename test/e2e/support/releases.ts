@@ -3,9 +3,11 @@
 // admin (the platform team), decisions are given as the cluster's humans.
 import { inject } from "vitest";
 import { SOURCE_COMPONENTS, SOURCE_TAG_PATTERN } from "../../../hack/cluster/fixtures/git-history.js";
-import type { EnvironmentSpec, Release, ReleaseSpec } from "../../../src/api/v1alpha1/index.js";
+import type { DecisionKind, EnvironmentSpec, Release, ReleaseSpec } from "../../../src/api/v1alpha1/index.js";
 import type { Environment } from "../../../src/api/v1alpha1/index.js";
-import { eventually, kubectl, kubectlJson } from "./kubectl.js";
+import type { IdentityName } from "../../../hack/cluster/info.js";
+import type { KubectlResult } from "../../../hack/cluster/kubectl.js";
+import { eventually, kubectl, kubectlAs, kubectlJson } from "./kubectl.js";
 
 export const NAMESPACE = "default";
 
@@ -178,6 +180,25 @@ export async function eventsFor(kind: string, name: string): Promise<KubeEvent[]
     `involvedObject.kind=${kind},involvedObject.name=${name}`,
   ]);
   return list.items;
+}
+
+/** Waits until the Release asks a human for this kind of decision, and returns it. */
+export function releaseWaitingFor(name: string, kind: DecisionKind, timeoutMs = 60_000): Promise<Release> {
+  return releaseWhen(
+    name,
+    `waiting for a ${kind} decision`,
+    (release) => release.status?.pendingDecision?.kind === kind,
+    timeoutMs,
+  );
+}
+
+/** Annotates a Release as one of the cluster's identities; never throws, so refusals can be asserted. */
+export function annotateAs(
+  identity: IdentityName,
+  release: string,
+  ...annotations: string[]
+): Promise<KubectlResult> {
+  return kubectlAs(identity, ["annotate", "release", release, "-n", NAMESPACE, ...annotations]);
 }
 
 /** Runs a command from `pendingDecision.commands` (`kubectl annotate release ...`) as a given identity. */
