@@ -7,7 +7,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { bringDown, bringUp } from "../hack/cluster/lifecycle.js";
 import { REPO_ROOT, stateDirAt } from "../hack/cluster/paths.js";
-import { processIds, readRecords, statFieldsOf } from "../hack/cluster/processes.js";
+import { processIds, readRecords, residentKiBOf, statFieldsOf } from "../hack/cluster/processes.js";
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -15,14 +15,7 @@ function seconds(ms: number): string {
 
 /** VmRSS of a process and of all its descendants (a node agent's pods, a server's CGI children). */
 function residentKiB(pid: number): { own: number; withChildren: number } {
-  const rss = (p: number) => {
-    try {
-      const line = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/status`, "utf8"));
-      return line ? Number(line[1]) : 0;
-    } catch {
-      return 0;
-    }
-  };
+  const rss = residentKiBOf;
   const children = new Map<number, number[]>();
   for (const child of processIds()) {
     const parent = statFieldsOf(child)?.[1];

@@ -2,9 +2,8 @@
 // production Environment, each waiting for approval at the gate), how fast the gate is evaluated for
 // all of them, the operator's memory and idle CPU, start-up to ready (full list and sync), and the
 // latency from an approval annotation to the next phase in status. Prints; asserts nothing.
-import { spawn, type ChildProcess } from "node:child_process";
 import { execa } from "execa";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -19,9 +18,10 @@ import type { ClusterInfo } from "../hack/cluster/info.js";
 import { kubectl } from "../hack/cluster/kubectl.js";
 import { bringDown, bringUp } from "../hack/cluster/lifecycle.js";
 import { REPO_ROOT, stateDirAt } from "../hack/cluster/paths.js";
-import { freePort } from "../hack/cluster/ports.js";
 import { waitFor } from "../hack/cluster/wait.js";
+import { cpuSecondsOf, residentKiBOf } from "../hack/cluster/processes.js";
 import type { Release } from "../src/api/v1alpha1/index.js";
+import { launchOperator, waitUntilReady, type LaunchedOperator } from "../test/support/operator-process.js";
 
 const NAMESPACE = "bench";
 const RELEASES = Number(process.env.BENCH_RELEASES ?? "1000");
@@ -99,73 +99,37 @@ async function seedCompleted(custom: CustomObjectsApi): Promise<void> {
   });
 }
 
-interface Operator {
-  process: ChildProcess;
-  metricsUrl: string;
-  healthUrl: string;
+/** As the Deployment runs it: compiled, with its Node flags (BENCH_OPERATOR_NODE_FLAGS replaces them). */
+function startOperator(cluster: ClusterInfo, scratch: string): Promise<LaunchedOperator> {
+  return launchOperator({
+    kubeconfig: cluster.kubeconfigs.operator,
+    build: "dist",
+    nodeFlags: (process.env.BENCH_OPERATOR_NODE_FLAGS ?? "--max-semi-space-size=4")
+      .split(" ")
+      .filter((flag) => flag !== ""),
+    flags: ["--leader-elect=false", `--git-cache-dir=${path.join(scratch, "git")}`, "--log-level=warn"],
+  });
 }
 
-async function startOperator(cluster: ClusterInfo, scratch: string): Promise<Operator> {
-  const [metrics, health] = [await freePort(), await freePort()];
-  const child = spawn(
-    process.execPath,
-    [
-      // As the Deployment runs it: compiled, not through tsx, with its Node flags (BENCH_OPERATOR_NODE_FLAGS
-      // replaces them, to compare memory settings).
-      ...(process.env.BENCH_OPERATOR_NODE_FLAGS ?? "--max-semi-space-size=4")
-        .split(" ")
-        .filter((flag) => flag !== ""),
-      "dist/main.js",
-      `--kubeconfig=${cluster.kubeconfigs.operator}`,
-      `--metrics-bind-address=127.0.0.1:${metrics}`,
-      `--health-probe-bind-address=127.0.0.1:${health}`,
-      "--leader-elect=false",
-      `--git-cache-dir=${path.join(scratch, "git")}`,
-      "--log-level=warn",
-    ],
-    { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, KUBECONFIG: "" } },
-  );
-  return {
-    process: child,
-    metricsUrl: `http://127.0.0.1:${metrics}`,
-    healthUrl: `http://127.0.0.1:${health}`,
-  };
+function ready(operator: LaunchedOperator): Promise<number> {
+  return waitUntilReady(operator, { timeoutMs: 120_000, describe: "operator" });
 }
 
-async function ready(operator: Operator): Promise<number> {
-  const started = performance.now();
-  await waitFor(
-    "operator ready",
-    async () =>
-      (await fetch(`${operator.healthUrl}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined,
-    { timeoutMs: 120_000, intervalMs: 50 },
-  );
-  return performance.now() - started;
-}
-
-function residentMiB(pid: number): number {
-  const line = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return Number(line?.[1] ?? 0) / 1024;
-}
-
-/** CPU seconds (user + system) the process has used so far. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
-  return ticks / 100;
+  return cpuSecondsOf(pid) ?? Number.NaN;
 }
 
 /** A gauge or counter from the operator's /metrics text. */
-async function scraped(operator: Operator, series: string): Promise<number> {
+async function scraped(operator: LaunchedOperator, series: string): Promise<number> {
   const text = await (await fetch(`${operator.metricsUrl}/metrics`)).text();
   const line = text.split("\n").find((entry) => entry.startsWith(`${series} `));
   return Number(line?.split(" ")[1] ?? Number.NaN);
 }
 
-async function memoryLine(operator: Operator, when: string): Promise<string> {
+async function memoryLine(operator: LaunchedOperator, when: string): Promise<string> {
   const used = (await scraped(operator, "nodejs_heap_size_used_bytes")) / 2 ** 20;
   const total = (await scraped(operator, "nodejs_heap_size_total_bytes")) / 2 ** 20;
-  return `operator memory ${when}: resident ${residentMiB(operator.process.pid ?? 0).toFixed(0)} MiB, JS heap used ${used.toFixed(0)} of ${total.toFixed(0)} MiB`;
+  return `operator memory ${when}: resident ${(residentKiBOf(operator.process.pid ?? 0) / 1024).toFixed(0)} MiB, JS heap used ${used.toFixed(0)} of ${total.toFixed(0)} MiB`;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -212,7 +176,7 @@ function objects(cluster: ClusterInfo): string {
 export async function benchOperator(): Promise<void> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), "release-operator-bench-operator-"));
   const state = stateDirAt(path.join(scratch, "cluster"));
-  let operator: Operator | undefined;
+  let operator: LaunchedOperator | undefined;
   try {
     await execa("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO_ROOT });
     const cluster = await bringUp(state);

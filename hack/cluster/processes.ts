@@ -59,6 +59,24 @@ export function statFieldsOf(pid: number): string[] | undefined {
   }
 }
 
+/** Resident memory of a process (VmRSS) in KiB; 0 when it is gone. */
+export function residentKiBOf(pid: number): number {
+  try {
+    const line = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return line ? Number(line[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in seconds; undefined when it is gone. */
+export function cpuSecondsOf(pid: number): number | undefined {
+  const fields = statFieldsOf(pid);
+  if (fields === undefined) return undefined;
+  // utime and stime (fields 14 and 15) count clock ticks, 100 a second on Linux (USER_HZ).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** The environment of a process (NAME=value entries), or undefined when it is gone or not ours to read. */
 export function environmentOf(pid: number): string[] | undefined {
   try {

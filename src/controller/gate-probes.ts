@@ -269,10 +269,10 @@ export async function runGateProbes(
   const status = release.status ?? {};
   const running = status.previousVersion ?? status.rollbackTarget;
   const [acceptance, changes, rollbackImage, rollbackScript, observability] = await Promise.all([
-    settle(probeAcceptance(dependencies.core, namespace, settings)),
-    settle(probeChanges(release, settings, running, dependencies)),
-    settle(probeRollbackImage(namespace, settings, status.rollbackTarget, dependencies)),
-    settle(probeRollbackScript(namespace, settings, dependencies)),
+    failedCheckOnError(probeAcceptance(dependencies.core, namespace, settings)),
+    failedCheckOnError(probeChanges(release, settings, running, dependencies)),
+    failedCheckOnError(probeRollbackImage(namespace, settings, status.rollbackTarget, dependencies)),
+    failedCheckOnError(probeRollbackScript(namespace, settings, dependencies)),
     probeObservability(release, settings, running, dependencies).catch(
       (error: unknown): GateProbeResults["observability"] => ({ ok: false, problems: [messageOf(error)] }),
     ),
@@ -285,7 +285,7 @@ function messageOf(error: unknown): string {
 }
 
 /** An unexpected failure of one probe is that check failing, with its reason, not the reconcile failing. */
-async function settle<T extends ProbeOutcome<unknown> | { ok: "job" } | undefined>(
+async function failedCheckOnError<T extends ProbeOutcome<unknown> | { ok: "job" } | undefined>(
   probe: Promise<T>,
 ): Promise<T | { ok: false; message: string }> {
   try {

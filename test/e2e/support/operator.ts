@@ -1,13 +1,11 @@
 // The operator as its users run it locally (`npm start`): a process against a kubeconfig, here the
 // operator's own ServiceAccount token, so RBAC is what the chart grants. Its logs go to a file per
 // identity under the cluster's state dir, for reading when a test fails.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { inject } from "vitest";
-import { freePort } from "../../../hack/cluster/ports.js";
-import { REPO_ROOT } from "../../../hack/cluster/paths.js";
-import { StopWaiting, waitFor } from "../../../hack/cluster/wait.js";
+import { launchOperator, waitUntilReady } from "../../support/operator-process.js";
 
 export interface OperatorProcess {
   identity: string;
@@ -36,20 +34,13 @@ export const FAST_LEASE = ["--lease-duration=4s", "--renew-deadline=3s", "--retr
 
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {
   const cluster = inject("cluster");
-  const [metricsPort, healthPort] = [await freePort(), await freePort()];
   const logDir = path.join(cluster.stateDir, "logs", "e2e");
   mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `operator-${options.identity}.log`);
-  const log = createWriteStream(logFile, { flags: "a" });
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "src/main.ts",
-      `--kubeconfig=${cluster.kubeconfigs.operator}`,
-      `--metrics-bind-address=127.0.0.1:${metricsPort}`,
-      `--health-probe-bind-address=127.0.0.1:${healthPort}`,
+  const launched = await launchOperator({
+    kubeconfig: cluster.kubeconfigs.operator,
+    build: "sources",
+    flags: [
       `--identity=${options.identity}`,
       "--leader-election-namespace=release-operator-system",
       `--git-cache-dir=${path.join(cluster.stateDir, "operator-git", options.identity)}`,
@@ -57,43 +48,27 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       ...FAST_LEASE,
       ...(options.args ?? []),
     ],
-    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, KUBECONFIG: "" } },
-  );
-  child.stdout.pipe(log, { end: false });
-  child.stderr.pipe(log, { end: false });
-  const exited = new Promise<number | string>((resolve) => {
-    child.once("exit", (code, signal) => {
-      resolve(code ?? signal ?? "unknown");
-    });
+    log: createWriteStream(logFile, { flags: "a" }),
   });
-  const url = `http://127.0.0.1:${metricsPort}`;
-  const healthUrl = `http://127.0.0.1:${healthPort}`;
+  const child = launched.process;
   const operator: OperatorProcess = {
     identity: options.identity,
-    url,
+    url: launched.metricsUrl,
     logFile,
     process: child,
-    exited,
+    exited: launched.exited,
     logs: () => readFileSync(logFile, "utf8"),
     stop: () => operator.kill("SIGTERM"),
     kill: async (signal) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      return launched.exited;
     },
   };
   if (options.waitReady !== false) {
-    let ended = false;
-    void exited.then(() => (ended = true));
-    await waitFor(
-      `operator ${options.identity} ready at ${healthUrl}/readyz (log: ${logFile})`,
-      async () => {
-        if (ended)
-          throw new StopWaiting(`operator ${options.identity} exited before it was ready; log: ${logFile}`);
-        const response = await fetch(`${healthUrl}/readyz`).catch(() => undefined);
-        return response?.status === 200 ? true : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
+    await waitUntilReady(launched, {
+      timeoutMs: 60_000,
+      describe: `operator ${options.identity} (log: ${logFile})`,
+    });
   }
   return operator;
 }
