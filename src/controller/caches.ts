@@ -2,7 +2,13 @@
 // owns (label-selected, so it never caches a cluster's worth of either). What each change means for
 // the work queues is decided here: a Release wakes itself and its Environment; an Environment wakes
 // itself and its Releases; an owned object wakes its Release.
-import type { KubernetesListObject, KubernetesObject, V1ConfigMap, V1Job } from "@kubernetes/client-node";
+import type {
+  KubernetesListObject,
+  KubernetesObject,
+  V1ConfigMap,
+  V1Job,
+  V1Pod,
+} from "@kubernetes/client-node";
 import {
   ENVIRONMENT,
   GROUP,
@@ -24,6 +30,44 @@ export interface OperatorCaches {
   environments: ResilientInformer<Environment>;
   jobs: ResilientInformer<V1Job>;
   configMaps: ResilientInformer<V1ConfigMap>;
+  pods: ResilientInformer<V1Pod>;
+  /** The Pod of each Job the operator owns, by `namespace/jobName`. */
+  podsByJob: PodsByJob;
+}
+
+const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
+
+/**
+ * The Pod of each owned Job. Jobs run with backoffLimit 0, so a Job has one Pod; should a second
+ * appear (a replacement while the first terminates), the newest is the one that matters.
+ */
+export class PodsByJob {
+  private readonly pods = new Map<string, V1Pod>();
+
+  changed(pod: V1Pod, event: "add" | "update" | "delete"): void {
+    const job = pod.metadata?.labels?.[JOB_NAME_LABEL];
+    if (job === undefined) return;
+    const key = `${pod.metadata?.namespace ?? ""}/${job}`;
+    const known = this.pods.get(key);
+    if (event === "delete") {
+      if (known?.metadata?.uid === pod.metadata?.uid) this.pods.delete(key);
+      return;
+    }
+    const newer =
+      known === undefined ||
+      known.metadata?.uid === pod.metadata?.uid ||
+      Date.parse(String(pod.metadata?.creationTimestamp ?? "")) >=
+        Date.parse(String(known.metadata?.creationTimestamp ?? ""));
+    if (newer) this.pods.set(key, pod);
+  }
+
+  podOf(namespace: string, jobName: string): V1Pod | undefined {
+    return this.pods.get(`${namespace}/${jobName}`);
+  }
+
+  get size(): number {
+    return this.pods.size;
+  }
 }
 
 export interface Wakeups {
@@ -183,5 +227,24 @@ export function operatorCaches(
       ),
     onChange: wakeOwner,
   });
-  return { releases, environments, jobs, configMaps };
+  const podsByJob = new PodsByJob();
+  const pods = new ResilientInformer<V1Pod>({
+    ...common,
+    name: "pods",
+    path: pathOf("/api/v1", "pods", namespace),
+    labelSelector: OWNED_SELECTOR,
+    list: () =>
+      listInPages((page) =>
+        namespace === undefined
+          ? clients.core.listPodForAllNamespaces({ labelSelector: OWNED_SELECTOR, ...page })
+          : clients.core.listNamespacedPod({ namespace, labelSelector: OWNED_SELECTOR, ...page }),
+      ),
+    onChange: (pod, event) => {
+      podsByJob.changed(pod, event);
+      // A Pod is owned by its Job; the Release it works for is in its labels.
+      const release = pod.metadata?.labels?.[LABELS.release];
+      if (release !== undefined) wake.release(`${pod.metadata?.namespace ?? ""}/${release}`);
+    },
+  });
+  return { releases, environments, jobs, configMaps, pods, podsByJob };
 }

@@ -8,7 +8,7 @@ import { CONFLICT_REQUEUE_MS, writeStatusOf } from "./status.js";
 import { splitKey, type ReconcilerDependencies } from "./release-reconciler.js";
 
 export function environmentReconciler(
-  dependencies: Omit<ReconcilerDependencies, "probes" | "probeRunner" | "gateRecheckIntervalMs">,
+  dependencies: Pick<ReconcilerDependencies, "clients" | "caches" | "events" | "log" | "now">,
 ): (key: string) => Promise<ReconcileResult> {
   const { clients, caches } = dependencies;
   return async (key) => {

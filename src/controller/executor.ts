@@ -5,9 +5,11 @@ import type { V1ConfigMap, V1Job, V1ObjectMeta } from "@kubernetes/client-node";
 import type { Release } from "../api/v1alpha1/index.js";
 import type { ReleaseAction } from "../release/decide.js";
 import { labelsFor, ownerReferenceTo } from "../release/jobs.js";
-import { REPORT_KEY, reportConfigMapName } from "../report/render.js";
+import { attachmentKeys } from "../report/attachments.js";
+import { reportConfigMapName } from "../report/render.js";
 import { apiErrorMessage, isConflict, isNotFound } from "../runtime/api-errors.js";
 import type { KubeClients } from "./kube.js";
+import { captureSnapshot } from "./snapshot.js";
 
 export class OwnershipError extends Error {}
 
@@ -48,29 +50,92 @@ export async function ensureJob(
   return "existed";
 }
 
+export interface ActionContext {
+  /** The last lines of a script Job's output, for the snapshot of a hung one. */
+  lastLines: (purpose: "deploy" | "rollback") => string[];
+  why: string;
+  now: Date;
+}
+
+export interface ActionOutcome {
+  message: string;
+  /** Report ConfigMap keys the action produced. */
+  attachments?: Record<string, string>;
+}
+
+/** Stops a Job and, first, its Pod: foreground deletion keeps the Job until its Pod is gone. */
+async function deleteJob(clients: KubeClients, release: Release, name: string): Promise<"deleted" | "gone"> {
+  const namespace = release.metadata.namespace ?? "";
+  try {
+    await clients.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Foreground" });
+    return "deleted";
+  } catch (error) {
+    if (isNotFound(error)) return "gone";
+    throw new Error(`${where(release)}: deleting Job ${name} failed: ${apiErrorMessage(error)}`, {
+      cause: error,
+    });
+  }
+}
+
 export async function executeAction(
   clients: KubeClients,
   release: Release,
   action: ReleaseAction,
-): Promise<string> {
-  // One kind of action so far; the deploy, smoke and rollback Jobs of the next phases join it here.
-  const outcome = await ensureJob(clients, release, action.job);
-  return `${outcome === "created" ? "Created" : "Found existing"} ${action.purpose} Job ${action.job.metadata?.name ?? ""}`;
+  context: ActionContext,
+): Promise<ActionOutcome> {
+  switch (action.kind) {
+    case "create-job": {
+      const outcome = await ensureJob(clients, release, action.job);
+      return {
+        message: `${outcome === "created" ? "Created" : "Found existing"} ${action.purpose} Job ${action.job.metadata?.name ?? ""}`,
+      };
+    }
+    case "capture-snapshot": {
+      const snapshot = await captureSnapshot(clients.core, {
+        namespace: release.metadata.namespace ?? "",
+        jobName: action.jobName,
+        ...(action.podName === undefined ? {} : { podName: action.podName }),
+        why: context.why,
+        at: context.now,
+        lastLines: context.lastLines(action.purpose),
+      });
+      return {
+        message: `Captured a snapshot of ${action.purpose} Job ${action.jobName}`,
+        attachments: { [attachmentKeys[action.purpose].snapshot]: snapshot },
+      };
+    }
+    case "delete-job": {
+      const outcome = await deleteJob(clients, release, action.jobName);
+      return {
+        message:
+          outcome === "deleted" ? `Deleted Job ${action.jobName}` : `Job ${action.jobName} was already gone`,
+      };
+    }
+  }
+}
+
+/** Whether every key of `wanted` is in `data` with the same value. */
+function holds(
+  data: Readonly<Record<string, string>> | undefined,
+  wanted: Readonly<Record<string, string>>,
+): boolean {
+  return Object.entries(wanted).every(([key, value]) => data?.[key] === value);
 }
 
 /**
- * Writes `release.md` into `<release>-report` when it differs from what is there (`current`, from the
- * cache). Update carries the resourceVersion read, so a concurrent writer makes this fail, not vanish.
+ * Writes the report's keys (`release.md` and its attachments) into `<release>-report` when they differ
+ * from what is there (`current`, from the cache); keys not given are kept. Update carries the
+ * resourceVersion read, so a concurrent writer makes this fail, not vanish.
  */
 export async function writeReport(
   clients: KubeClients,
   release: Release,
-  markdown: string,
+  entries: Readonly<Record<string, string>>,
   current: V1ConfigMap | undefined,
 ): Promise<"created" | "updated" | "unchanged"> {
   const namespace = release.metadata.namespace ?? "";
   const name = reportConfigMapName(release.metadata.name ?? "");
-  if (current?.data?.[REPORT_KEY] === markdown) return "unchanged";
+  if (holds(current?.data, entries)) return "unchanged";
   if (current === undefined) {
     const body: V1ConfigMap = {
       apiVersion: "v1",
@@ -81,7 +146,7 @@ export async function writeReport(
         labels: labelsFor(release, "report"),
         ownerReferences: [ownerReferenceTo(release)],
       },
-      data: { [REPORT_KEY]: markdown },
+      data: { ...entries },
     };
     try {
       await clients.core.createNamespacedConfigMap({ namespace, body });
@@ -105,7 +170,7 @@ export async function writeReport(
   if (!ownedBy(fresh.metadata, release)) {
     throw new OwnershipError(`${where(release)}: ConfigMap ${name} exists but is not owned by this Release`);
   }
-  if (fresh.data?.[REPORT_KEY] === markdown) return "unchanged";
+  if (holds(fresh.data, entries)) return "unchanged";
   await clients.core.replaceNamespacedConfigMap({
     name,
     namespace,
@@ -113,7 +178,7 @@ export async function writeReport(
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: fresh.metadata,
-      data: { ...fresh.data, [REPORT_KEY]: markdown },
+      data: { ...fresh.data, ...entries },
     },
   });
   return "updated";

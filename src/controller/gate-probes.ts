@@ -13,7 +13,7 @@ import { checkManifest } from "../providers/registry/manifest.js";
 import { parseImageRepository } from "../providers/registry/image-reference.js";
 import type { GateProbeResults, ProbeOutcome } from "../release/gate.js";
 import { scriptSupportsRollback } from "../release/jobs.js";
-import { isNotFound } from "../runtime/api-errors.js";
+import { readData, type Read } from "./object-data.js";
 
 export interface ProbeDependencies {
   core: CoreV1Api;
@@ -23,28 +23,6 @@ export interface ProbeDependencies {
 }
 
 const decode = (value: string): string => Buffer.from(value, "base64").toString("utf8");
-
-type Read<T> = { ok: true; value: T } | { ok: false; message: string };
-
-/** A ConfigMap's data, or a Secret's (base64, as the API returns it), or what is missing. */
-async function readData(
-  core: CoreV1Api,
-  namespace: string,
-  kind: "ConfigMap" | "Secret",
-  name: string,
-): Promise<Read<Record<string, string>>> {
-  try {
-    const object =
-      kind === "ConfigMap"
-        ? await core.readNamespacedConfigMap({ name, namespace })
-        : await core.readNamespacedSecret({ name, namespace });
-    return { ok: true, value: object.data ?? {} };
-  } catch (error) {
-    if (isNotFound(error))
-      return { ok: false, message: `${kind} ${name} not found in namespace ${namespace}` };
-    throw error;
-  }
-}
 
 /** The values of one key, or of every key, of a ConfigMap or Secret, with where each came from. */
 async function readKeyed(

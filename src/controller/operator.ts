@@ -4,6 +4,7 @@
 import type { OperatorConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import type { GateProbeResults } from "../release/gate.js";
+import type { SmokeCaseOutcome } from "../release/world.js";
 import { Controller, describeError } from "../runtime/controller.js";
 import { EventRecorder } from "../runtime/events.js";
 import { startHttpServer } from "../runtime/http-server.js";
@@ -12,6 +13,7 @@ import { OperatorMetrics } from "../runtime/metrics.js";
 import { keyOf, operatorCaches } from "./caches.js";
 import { environmentReconciler } from "./environment-reconciler.js";
 import { kubeClients, loadKubeConfig } from "./kube.js";
+import { kubeLogSource, LogFollowers } from "./log-follower.js";
 import { ProbeRunner } from "./probe-runner.js";
 import { releaseReconciler } from "./release-reconciler.js";
 
@@ -44,8 +46,8 @@ export async function runOperator(config: OperatorConfig, log: Logger): Promise<
       environment: (key) => controllers.environment?.enqueue(key),
     },
   );
-  const { releases, environments, jobs, configMaps } = caches;
-  const all = [releases, environments, jobs, configMaps];
+  const { releases, environments, jobs, configMaps, pods } = caches;
+  const all = [releases, environments, jobs, configMaps, pods];
 
   const hooks = {
     reconciled: (
@@ -67,6 +69,17 @@ export async function runOperator(config: OperatorConfig, log: Logger): Promise<
     log,
     now: () => new Date(),
   };
+  const wakeRelease = (key: string, delayMs: number): void => {
+    if (delayMs === 0) controllers.release?.enqueue(key);
+    else controllers.release?.enqueueAfter(key, delayMs);
+  };
+  const followers = new LogFollowers({
+    source: kubeLogSource(clients.kubeConfig),
+    wake: (key) => {
+      wakeRelease(key, 0);
+    },
+    log,
+  });
   const releaseController = new Controller({
     name: "release",
     concurrency: config.concurrency,
@@ -84,12 +97,18 @@ export async function runOperator(config: OperatorConfig, log: Logger): Promise<
         // Checks wait on git, registries and Prometheus, not on this process's CPU: more may run
         // than reconciles, but not so many that a thousand gates at once flood a git server.
         limit: config.concurrency * 2,
-        wake: (key, delayMs) => {
-          if (delayMs === 0) controllers.release?.enqueue(key);
-          else controllers.release?.enqueueAfter(key, delayMs);
-        },
+        wake: wakeRelease,
         failed: (key, error) => {
           log.error({ key, error: describeError(error) }, "Gate checks failed to run");
+        },
+      }),
+      followers,
+      smokeRunner: new ProbeRunner<SmokeCaseOutcome[]>({
+        // Smoke requests wait on the target, not on this process: as many as the gate's checks.
+        limit: config.concurrency * 2,
+        wake: wakeRelease,
+        failed: (key, error) => {
+          log.error({ key, error: describeError(error) }, "Smoke cases failed to run");
         },
       }),
       gateRecheckIntervalMs: config.gateRecheckIntervalMs,
@@ -179,6 +198,7 @@ export async function runOperator(config: OperatorConfig, log: Logger): Promise<
     ]);
     // Released only after the last reconcile finished, so a successor never overlaps with this one.
     await elector?.stop();
+    followers.stopAll();
     metrics.setLeader(false);
     await Promise.all(all.map((informer) => informer.stop()));
     await Promise.all([metricsServer.close(), healthServer.close()]);

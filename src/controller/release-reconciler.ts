@@ -13,18 +13,23 @@ import {
   resolveReleaseSettings,
   type Environment,
   type Release,
+  type ReleaseSettings,
 } from "../api/v1alpha1/index.js";
 import { objectLogger, type Logger } from "../log.js";
-import { decideRelease, type EnvironmentView } from "../release/decide.js";
+import { decideRelease, type EnvironmentView, type ReleaseAction } from "../release/decide.js";
+import type { SmokeCaseOutcome } from "../release/world.js";
 import { probesDue, type GateProbeResults, type ScriptJobResult } from "../release/gate.js";
 import { jobNameFor, rollbackCheckResult } from "../release/jobs.js";
-import { renderReleaseReport, reportConfigMapName } from "../report/render.js";
+import { renderReleaseReport, REPORT_KEY, reportConfigMapName } from "../report/render.js";
 import type { ReconcileResult } from "../runtime/controller.js";
 import type { EventRecorder } from "../runtime/events.js";
 import type { OperatorMetrics } from "../runtime/metrics.js";
 import { executeAction, writeReport } from "./executor.js";
 import { runGateProbes, type ProbeDependencies } from "./gate-probes.js";
 import type { ProbeRunner } from "./probe-runner.js";
+import type { PodsByJob } from "./caches.js";
+import type { LogFollowers } from "./log-follower.js";
+import { observeExecution, type ExecutionObservation } from "./release-observer.js";
 import { isNotFound } from "../runtime/api-errors.js";
 import { CONFLICT_REQUEUE_MS, writeStatusOf } from "./status.js";
 import type { KubeClients } from "./kube.js";
@@ -34,6 +39,7 @@ export interface Caches {
   environments: ObjectCache<Environment>;
   jobs: ObjectCache<V1Job>;
   configMaps: ObjectCache<V1ConfigMap>;
+  podsByJob: Pick<PodsByJob, "podOf">;
 }
 
 export interface ReconcilerDependencies {
@@ -45,6 +51,10 @@ export interface ReconcilerDependencies {
   probes: ProbeDependencies;
   /** Runs the gate's external checks beside the reconciles; see probe-runner.ts. */
   probeRunner: ProbeRunner<GateProbeResults>;
+  /** Follows the deploy's and the rollback's output. */
+  followers: LogFollowers;
+  /** Runs the HTTP smoke cases beside the reconciles. */
+  smokeRunner: ProbeRunner<SmokeCaseOutcome[]>;
   gateRecheckIntervalMs: number;
   now: () => Date;
 }
@@ -78,6 +88,24 @@ function environmentView(release: Release, environment: Environment | undefined)
   const settings = settingsOf(environment);
   if (!settings.ok) return { kind: "invalid", name, issues: describeIssues(settings.issues) };
   return { kind: "ready", name, settings: settings.value, status: environment.status ?? {} };
+}
+
+/** The settings the Release runs with, when its spec and its Environment's are usable. */
+function settingsFor(release: Release, view: EnvironmentView): ReleaseSettings | undefined {
+  if (view.kind !== "ready") return undefined;
+  const spec = readReleaseSpec(release.spec);
+  if (!spec.ok) return undefined;
+  const resolved = resolveReleaseSettings(view.name, view.settings, spec.value);
+  return resolved.ok ? resolved.value : undefined;
+}
+
+/** Lines of output a snapshot of a stopped Job shows. */
+const SNAPSHOT_LINES = 20;
+
+/** Actions before the status write, and those after it (deletions, which status must explain first). */
+function splitActions(actions: readonly ReleaseAction[]): [ReleaseAction[], ReleaseAction[]] {
+  const after = actions.filter((action) => action.kind === "delete-job");
+  return [actions.filter((action) => action.kind !== "delete-job"), after];
 }
 
 /** How the rollback-check Job ended: its Pod's exit code says why it failed. */
@@ -135,6 +163,8 @@ export function releaseReconciler(
     // Gone, or terminal: a completed Release is cached trimmed (caches.ts) and never decided on again.
     if (cached === undefined || cached.status?.phase === "Completed") {
       dependencies.probeRunner.settle(key);
+      dependencies.smokeRunner.settle(key);
+      dependencies.followers.forget(key);
       return {};
     }
     if (written.isStale(key, cached.metadata.resourceVersion)) return { requeueAfterMs: CONFLICT_REQUEUE_MS };
@@ -147,23 +177,34 @@ export function releaseReconciler(
     let probes: GateProbeResults | undefined;
     let probing = false;
     let scriptJob: ScriptJobResult | undefined;
-    if (view.kind === "ready" && release.status?.phase === "PreReleaseGate") {
-      const spec = readReleaseSpec(release.spec);
-      const settings = spec.ok ? resolveReleaseSettings(view.name, view.settings, spec.value) : undefined;
-      if (settings?.ok === true) {
-        const scriptPath = settings.value.environment.deploy.script.path;
-        const job = caches.jobs.get(jobNameFor(name, "rollback-check"), namespace);
-        scriptJob = await observeScriptJob(clients, job, scriptPath);
-        if (probesDue(release.status.gate, now, dependencies.gateRecheckIntervalMs)) {
-          const resolved = settings.value;
-          probes = dependencies.probeRunner.resultOrStart(key, cached.metadata.uid ?? "", async () => {
-            const results = await runGateProbes(release, resolved, dependencies.probes, dependencies.now());
-            log.info({ at: results.at }, "Ran the gate's checks");
-            return results;
-          });
-          probing = probes === undefined;
-        }
+    let execution: ExecutionObservation | undefined;
+    const reportName = reportConfigMapName(name);
+    const report = caches.configMaps.get(reportName, namespace);
+    const settings = settingsFor(release, view);
+    if (settings !== undefined && release.status?.phase === "PreReleaseGate") {
+      const scriptPath = settings.environment.deploy.script.path;
+      const job = caches.jobs.get(jobNameFor(name, "rollback-check"), namespace);
+      scriptJob = await observeScriptJob(clients, job, scriptPath);
+      if (probesDue(release.status.gate, now, dependencies.gateRecheckIntervalMs)) {
+        probes = dependencies.probeRunner.resultOrStart(key, cached.metadata.uid ?? "", async () => {
+          const results = await runGateProbes(release, settings, dependencies.probes, dependencies.now());
+          log.info({ at: results.at }, "Ran the gate's checks");
+          return results;
+        });
+        probing = probes === undefined;
       }
+    } else if (settings !== undefined) {
+      execution = await observeExecution(
+        { ...dependencies, log },
+        release,
+        settings,
+        {
+          job: (jobName) => caches.jobs.get(jobName, namespace),
+          podOf: (jobName) => caches.podsByJob.podOf(namespace, jobName),
+        },
+        report,
+        now,
+      );
     }
 
     const decision = decideRelease({
@@ -171,6 +212,7 @@ export function releaseReconciler(
       environment: view,
       ...(probes === undefined ? {} : { probes }),
       ...(scriptJob === undefined ? {} : { scriptJob }),
+      ...execution?.world,
       now,
       gateRecheckIntervalMs: dependencies.gateRecheckIntervalMs,
     });
@@ -197,17 +239,31 @@ export function releaseReconciler(
         );
         return { requeueAfterMs: CONFLICT_REQUEUE_MS };
       }
-      for (const action of decision.actions)
-        log.info({ action: action.kind }, await executeAction(clients, release, action));
+    }
+    const attachments: Record<string, string> = { ...execution?.logs };
+    const context = {
+      lastLines: (purpose: "deploy" | "rollback") =>
+        (dependencies.followers.view(key, purpose)?.log.lastLines(SNAPSHOT_LINES) ?? []).map(
+          (line) => `${line.at} ${line.text}`,
+        ),
+      why: decision.status.reason ?? decision.status.rollback?.cause ?? "stopped",
+      now,
+    };
+    const [before, after] = splitActions(decision.actions);
+    for (const action of before) {
+      const outcome = await executeAction(clients, release, action, context);
+      Object.assign(attachments, outcome.attachments);
+      log.info({ action: action.kind }, outcome.message);
     }
 
     // The report first: once status says Completed the Release is never reconciled again, so the
     // report must not depend on a reconcile after that one.
     const decided: Release = { ...release, status: decision.status };
     if ((decision.status.phase ?? "Pending") !== "Pending") {
-      const current = caches.configMaps.get(reportConfigMapName(name), namespace);
-      const report = await writeReport(clients, decided, renderReleaseReport(decided), current);
-      if (report !== "unchanged") log.info({ configMap: reportConfigMapName(name) }, `Report ${report}`);
+      const stored = { ...report?.data, ...attachments };
+      const entries = { ...attachments, [REPORT_KEY]: renderReleaseReport(decided, stored) };
+      const written = await writeReport(clients, decided, entries, report);
+      if (written !== "unchanged") log.info({ configMap: reportName }, `Report ${written}`);
     }
     const write = await writeStatusOf(clients, RELEASE, cached, decision.status);
     if (write.outcome === "conflict") {
@@ -216,6 +272,11 @@ export function releaseReconciler(
     }
     if (write.outcome === "written") written.wrote(key, cached.metadata.resourceVersion, write.object);
     if (probes !== undefined) dependencies.probeRunner.settle(key);
+    if (execution?.world.httpSmoke !== undefined) dependencies.smokeRunner.settle(key);
+
+    // After the status says why: a Job stopped before its reason was written would look deleted by someone.
+    for (const action of after)
+      log.info({ action: action.kind }, (await executeAction(clients, release, action, context)).message);
 
     for (const transition of decision.transitions) {
       dependencies.metrics.transition(transition.from, transition.to);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import type { EnvironmentSpec, Release, ReleasePhase, ReleaseSpec, Strategy } from "../api/v1alpha1/index.js";
+import type { EnvironmentSpec, ReleasePhase, ReleaseSpec, Strategy } from "../api/v1alpha1/index.js";
 import {
   annotated,
   breakingFindings,
@@ -17,43 +17,14 @@ import {
   productionSpec,
   readyEnvironment,
   releaseObject,
-  withStatus,
 } from "../../test/support/releases.js";
+import { atGate, next, worldOf } from "../../test/support/worlds.js";
 import { decideRelease, type EnvironmentView, type ReleaseDecision, type ReleaseWorld } from "./decide.js";
 import type { GateProbeResults } from "./gate.js";
 
 const NAME = "nav-1-4-2";
 const ISO = NOW.toISOString();
 const HOUR_MS = 3_600_000;
-
-/** The first reconcile of `release`; by default its environment names it the holder. */
-function worldOf(
-  release: Release = releaseObject(),
-  environment: EnvironmentView = heldBy(release.metadata.name),
-): ReleaseWorld {
-  return { release, environment, now: NOW, gateRecheckIntervalMs: GATE_RECHECK_MS };
-}
-
-/**
- * The world of the next reconcile: the Release as stored with the decided status, no new probe
- * results (they ran once), everything else as before unless `changes` says otherwise.
- */
-function next(world: ReleaseWorld, changes: Partial<ReleaseWorld> = {}): ReleaseWorld {
-  const decided = decideRelease(world);
-  const following: ReleaseWorld = { ...world, release: withStatus(world.release, decided.status) };
-  delete following.probes;
-  return { ...following, ...changes };
-}
-
-/** A Release admitted to its environment and in PreReleaseGate, about to get the probes' results. */
-function atGate(
-  options: { release?: Release; environment?: EnvironmentView; probes?: GateProbeResults } = {},
-): ReleaseWorld {
-  const release = options.release ?? releaseObject();
-  const environment = options.environment ?? heldBy(release.metadata.name);
-  const admitted = next(worldOf(release, environment));
-  return { ...admitted, probes: options.probes ?? probeResults() };
-}
 
 /** A staging environment that waits for a strategy decision instead of auto-selecting. */
 const choosingSpec = (changes: Partial<EnvironmentSpec> = {}): EnvironmentSpec =>
@@ -466,7 +437,8 @@ describe("decideRelease: the rollback-check Job", () => {
     const decision = decideRelease(atGate({ probes: jobProbes }));
 
     expect(decision.actions).toHaveLength(1);
-    const job = decision.actions[0]?.job;
+    const action = decision.actions[0];
+    const job = action?.kind === "create-job" ? action.job : undefined;
     expect(decision.actions[0]).toMatchObject({ kind: "create-job", purpose: "rollback-check" });
     expect(job?.metadata).toMatchObject({
       name: `${NAME}-rollback-check`,
@@ -938,22 +910,17 @@ describe("decideRelease: StrategySelect", () => {
   });
 });
 
-describe("decideRelease: Execute", () => {
-  it("the strategy is chosen: waits in Execute with ExecuteNotAvailable, no verdict, nothing faked", () => {
+describe("decideRelease: entering Execute", () => {
+  it("the strategy is chosen: the deploy's environment is checked before anything runs; no Job yet, no verdict", () => {
     const decision = decideRelease(next(atGate()));
     expect(decision.status.phase).toBe("Execute");
     expect(decision.status.verdict).toBeUndefined();
-    expect(decision.status.completedAt).toBeUndefined();
     expect(decision.status.jobs).toBeUndefined();
     expect(decision.actions).toEqual([]);
-    expect(decision.transitions).toEqual([]);
+    expect(decision.requeueAfterMs).toBe(0);
     expect(conditionOf(decision.status, "Reconciling")).toMatchObject({
       status: "True",
-      reason: "ExecuteNotAvailable",
-    });
-    expect(conditionOf(decision.status, "Ready")).toMatchObject({
-      status: "False",
-      reason: "ExecuteNotAvailable",
+      reason: "CheckingEnvironment",
     });
     expect(conditionOf(decision.status, "Stalled")).toBeUndefined();
   });
@@ -1195,7 +1162,11 @@ describe("decideRelease: idempotence (a restarted operator, a re-list, a no-op r
         }),
       standing: "AwaitingStrategy",
     },
-    { situation: "waiting in Execute", world: () => atGate(), standing: "ExecuteNotAvailable" },
+    {
+      situation: "in Execute, checking the deploy's environment",
+      world: () => atGate(),
+      standing: "CheckingEnvironment",
+    },
     {
       situation: "aborted",
       world: () => worldOf(releaseObject({ annotations: { "release-operator.io/abort": "wrong version" } })),

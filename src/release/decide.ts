@@ -1,171 +1,41 @@
 // The reconcile of a Release as a pure function: from the Release, its Environment, what the world
 // looked like and the time, to the next status, the actions to take (idempotent, named
 // deterministically) and the Events to announce. Nothing here talks to anything.
-import type { V1Job } from "@kubernetes/client-node";
 import {
   describeIssues,
   readReleaseSpec,
   resolveReleaseSettings,
   type Condition,
-  type EnvironmentSettings,
-  type EnvironmentStatus,
-  type PendingDecision,
-  type PhaseOutcome,
-  type PhaseRecord,
   type Release,
   type ReleasePhase,
   type ReleaseSettings,
-  type ReleaseStatus,
-  type Verdict,
 } from "../api/v1alpha1/index.js";
-import { abortCommand, strategyCommand, type ReleaseRef } from "./commands.js";
+import { abortCommand, strategyCommand } from "./commands.js";
 import { findCondition, setConditions, type ConditionInput } from "./conditions.js";
 import { invalidDecisions, readDecisions, recordDecisions, type Decisions } from "./decisions.js";
-import {
-  evaluateGate,
-  nextProbeAt,
-  probedChecks,
-  GATE_CHECKS,
-  type GateProbeResults,
-  type ScriptJobResult,
-} from "./gate.js";
+import { Draft, refOf, SUCCESS, type Standing } from "./draft.js";
+import { deployStarted, execute } from "./execute.js";
+import { evaluateGate, nextProbeAt, probedChecks, GATE_CHECKS } from "./gate.js";
 import { rollbackCheckJob } from "./jobs.js";
+import { rollingBack } from "./rollback.js";
 import { startPermission } from "./schedule.js";
+import { smokeRun } from "./smoke.js";
 import { chooseStrategy, recommendStrategy } from "./strategy.js";
+import type { ReleaseDecision, ReleaseWorld } from "./world.js";
 
-export type EnvironmentView =
-  | { kind: "missing"; name: string }
-  | { kind: "invalid"; name: string; issues: string }
-  | { kind: "ready"; name: string; settings: EnvironmentSettings; status: EnvironmentStatus };
-
-export interface ReleaseWorld {
-  /** The Release as read; never mutated. */
-  release: Release;
-  environment: EnvironmentView;
-  /** Fresh results of the gate's external checks, when they ran in this reconcile. */
-  probes?: GateProbeResults;
-  /** The rollback-check Job, when it exists. */
-  scriptJob?: ScriptJobResult;
-  now: Date;
-  gateRecheckIntervalMs: number;
-}
-
-export interface ReleaseAction {
-  kind: "create-job";
-  purpose: "rollback-check";
-  job: V1Job;
-}
-
-export interface EventToRecord {
-  type: "Normal" | "Warning";
-  reason: string;
-  message: string;
-}
-
-export interface PhaseCompletion {
-  phase: ReleasePhase;
-  outcome: PhaseOutcome;
-  seconds: number;
-}
-
-export interface ReleaseDecision {
-  status: ReleaseStatus;
-  actions: ReleaseAction[];
-  events: EventToRecord[];
-  requeueAfterMs?: number;
-  /** Phases that ended in this reconcile, for the metrics. */
-  completed: PhaseCompletion[];
-  /** Phase changes in this reconcile, in order. */
-  transitions: { from: ReleasePhase; to: ReleasePhase }[];
-}
-
-/** Where the release stands after deciding: what Ready/Reconciling/Stalled say. */
-interface Standing {
-  reason: string;
-  message: string;
-  /** `progressing`: the operator works or waits for something that will come by itself; `human`: a person must act. */
-  kind: "progressing" | "human" | "stalled" | "done";
-  warning?: boolean;
-}
-
-const SUCCESS: readonly Verdict[] = ["Released", "Released-with-override"];
+export type {
+  EnvironmentView,
+  EventToRecord,
+  JobObservation,
+  OutputView,
+  PhaseCompletion,
+  ReleaseAction,
+  ReleaseDecision,
+  ReleaseWorld,
+} from "./world.js";
 
 /** Phases before anything touched the target: an abort there ends the release as Aborted. */
-const BEFORE_EXECUTE: readonly ReleasePhase[] = ["Pending", "PreReleaseGate", "StrategySelect", "Execute"];
-
-class Draft {
-  readonly status: ReleaseStatus;
-  readonly events: EventToRecord[] = [];
-  readonly actions: ReleaseAction[] = [];
-  readonly completed: PhaseCompletion[] = [];
-  readonly transitions: { from: ReleasePhase; to: ReleasePhase }[] = [];
-  requeueAt: Date | undefined;
-
-  constructor(
-    release: Release,
-    readonly now: Date,
-  ) {
-    this.status = structuredClone(release.status ?? {});
-  }
-
-  get iso(): string {
-    return this.now.toISOString();
-  }
-
-  get phase(): ReleasePhase {
-    return this.status.phase ?? "Pending";
-  }
-
-  requeueNoLaterThan(at: Date): void {
-    if (this.requeueAt === undefined || at < this.requeueAt) this.requeueAt = at;
-  }
-
-  /** Ends the open phase record and enters `next`, announcing the transition. */
-  enter(next: ReleasePhase, outcome: PhaseOutcome, message: string): void {
-    const from = this.phase;
-    const phases = [...(this.status.phases ?? [])];
-    const open = phases.at(-1);
-    if (open !== undefined && open.finishedAt === undefined) {
-      phases[phases.length - 1] = { ...open, finishedAt: this.iso, outcome, message };
-      this.completed.push({
-        phase: open.phase,
-        outcome,
-        seconds: Math.max(0, (this.now.getTime() - Date.parse(open.startedAt)) / 1000),
-      });
-    }
-    if (next !== "Completed") phases.push({ phase: next, startedAt: this.iso } satisfies PhaseRecord);
-    this.status.phases = phases.slice(-32);
-    this.status.phase = next;
-    this.transitions.push({ from, to: next });
-    this.events.push({ type: "Normal", reason: next, message: `${from} -> ${next}: ${message}` });
-  }
-
-  complete(verdict: Verdict, outcome: PhaseOutcome, reason: string): void {
-    this.enter("Completed", outcome, reason);
-    this.status.verdict = verdict;
-    this.status.completedAt = this.iso;
-    this.status.reason = reason;
-    delete this.status.pendingDecision;
-    this.events.push({
-      type: SUCCESS.includes(verdict) ? "Normal" : "Warning",
-      reason: verdict.replaceAll("-", ""),
-      message: reason,
-    });
-  }
-
-  ask(pending: Omit<PendingDecision, "since">): void {
-    const current = this.status.pendingDecision;
-    // The same kind of decision is the same wait, even when its question changes with progress
-    // ("1 of 3 approvals"): `since` says how long the operator has been waiting for it.
-    const same = current?.kind === pending.kind;
-    this.status.pendingDecision = { ...pending, since: same ? current.since : this.iso };
-  }
-}
-
-const refOf = (release: Release): ReleaseRef => ({
-  namespace: release.metadata.namespace ?? "",
-  name: release.metadata.name ?? "",
-});
+const BEFORE_EXECUTE: readonly ReleasePhase[] = ["Pending", "PreReleaseGate", "StrategySelect"];
 
 /** A `strategy` decision the environment does not support is refused like any invalid value. */
 function refuseUnsupportedStrategy(decisions: Decisions, settings: ReleaseSettings): Decisions {
@@ -329,7 +199,9 @@ export function decideRelease(world: ReleaseWorld): ReleaseDecision {
   // cannot accept): a held release must be stoppable without fixing what holds it.
   const asked = readDecisions(release.metadata.annotations);
   const aborted = abortReason(asked);
-  if (aborted !== undefined && BEFORE_EXECUTE.includes(draft.phase)) {
+  const untouched =
+    BEFORE_EXECUTE.includes(draft.phase) || (draft.phase === "Execute" && !deployStarted(draft, world));
+  if (aborted !== undefined && untouched) {
     logDecisions(draft, asked);
     const at = draft.phase;
     draft.complete("Aborted", "Aborted", `Aborted at ${at}: ${aborted}; nothing was deployed`);
@@ -457,6 +329,15 @@ function advance(
   for (;;) {
     switch (draft.phase) {
       case "PreReleaseGate": {
+        const smoke = settings.environment.smoke;
+        if (smoke.required && smoke.http.length + smoke.jobs.length === 0) {
+          draft.complete(
+            "Aborted",
+            "Aborted",
+            `Aborted: smoke tests missing for prod-mode target: Environment ${world.release.spec.environment} requires smoke tests (smoke.required) and defines none; nothing was deployed`,
+          );
+          break;
+        }
         const gate = preReleaseGate(draft, world, settings, decisions);
         gateCondition.push(gate.condition);
         if (gate.standing !== undefined) return { standing: gate.standing, conditions: gateCondition };
@@ -467,21 +348,46 @@ function advance(
         if (chosen !== undefined) return { standing: chosen, conditions: gateCondition };
         break;
       }
-      case "Execute":
+      case "Execute": {
+        const standing = execute(draft, world, settings, decisions);
+        if (standing !== undefined) return { standing, conditions: gateCondition };
+        break;
+      }
+      case "SmokeTest": {
+        const standing = smokeTest(draft, world, settings, decisions);
+        if (standing !== undefined) return { standing, conditions: gateCondition };
+        break;
+      }
+      case "WatchWindow":
+        if (decisions.abort !== undefined) {
+          draft.rollBack(
+            `abort requested (release-operator.io/abort) during the watch window: ${decisions.abort.reason}`,
+            "Aborted",
+          );
+          break;
+        }
         return {
           standing: {
-            reason: "ExecuteNotAvailable",
-            message: `strategy ${draft.status.strategy?.chosen ?? "?"} selected; this operator version does not execute deploys yet, so the release waits in Execute and nothing was deployed`,
+            reason: "WatchWindowNotAvailable",
+            message:
+              "deployed and smoke-tested; this operator version does not run the watch window yet, so the release waits in WatchWindow",
             kind: "progressing",
           },
           conditions: gateCondition,
         };
-      case "Pending":
-      case "SmokeTest":
-      case "WatchWindow":
-      case "CommitOrRollback":
       case "RollingBack":
+        return { standing: rollingBack(draft, world, settings), conditions: gateCondition };
       case "Completed":
+        return {
+          standing: {
+            reason: draft.status.verdict?.replaceAll("-", "") ?? "Completed",
+            message: draft.status.reason ?? "completed",
+            kind: "done",
+          },
+          conditions: gateCondition,
+        };
+      case "Pending":
+      case "CommitOrRollback":
         return {
           standing: {
             reason: "PhaseNotAvailable",
@@ -491,6 +397,37 @@ function advance(
           conditions: gateCondition,
         };
     }
+  }
+}
+
+/** Phase 4: every smoke case once; any failure rolls back, naming the cases. */
+function smokeTest(
+  draft: Draft,
+  world: ReleaseWorld,
+  settings: ReleaseSettings,
+  decisions: Decisions,
+): Standing | undefined {
+  if (decisions.abort !== undefined) {
+    draft.rollBack(
+      `abort requested (release-operator.io/abort) during the smoke tests: ${decisions.abort.reason}`,
+      "Aborted",
+    );
+    return undefined;
+  }
+  const progress = smokeRun(draft, world, settings, "release", draft.phaseStartedAt);
+  switch (progress.state) {
+    case "running":
+      return { reason: "SmokeTesting", message: progress.message, kind: "progressing" };
+    case "failed":
+      draft.rollBack(progress.message);
+      return undefined;
+    case "passed":
+      draft.enter(
+        "WatchWindow",
+        progress.cases === 0 ? "Skipped" : "Succeeded",
+        progress.cases === 0 ? "no smoke cases defined (smoke.required is false)" : progress.message,
+      );
+      return undefined;
   }
 }
 

@@ -25,14 +25,25 @@ import {
   rollbackCheckJob,
   rollbackCheckResult,
   scriptSupportsRollback,
+  type DeployRun,
   type OperatorJobPurpose,
+  DEADLINE_BACKSTOP_SECONDS,
+  deployJob,
+  SCRIPT_MOUNT,
+  smokeJob,
 } from "./jobs.js";
 
 const UID = "0b6f3c1e-5d2a-4c47-9d8e-1f2a3b4c5d6e";
 const SCRIPT_PATH = "/app/scripts/deploy.sh";
 /** A Job's name becomes the `job-name` label of its Pods, so it must be a valid label value. */
 const LABEL_VALUE = /^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/;
-const PURPOSES: OperatorJobPurpose[] = ["rollback-check", "deploy", "rollback", "smoke"];
+const PURPOSES: OperatorJobPurpose[] = [
+  "rollback-check",
+  "deploy",
+  "rollback",
+  "smoke-0",
+  "rollback-smoke-31",
+];
 
 const releaseNamed = (name: string): Release => ({
   apiVersion: API_VERSION,
@@ -183,7 +194,7 @@ describe("rollbackCheckJob", () => {
   it.each<{ situation: string; podSecurity: PodSecurityProfile | undefined; restricted: boolean }>([
     { situation: "restricted by default", podSecurity: undefined, restricted: true },
     { situation: "restricted when asked", podSecurity: "restricted", restricted: true },
-    { situation: "baseline: no security context written", podSecurity: "baseline", restricted: false },
+    { situation: "baseline: no privilege, no escalation", podSecurity: "baseline", restricted: false },
     { situation: "privileged: no security context written", podSecurity: "privileged", restricted: false },
   ])("security context, $situation", ({ podSecurity, restricted }) => {
     const job = rollbackCheckJob(
@@ -203,7 +214,9 @@ describe("rollbackCheckJob", () => {
       });
     } else {
       expect(podSpecOf(job)).not.toHaveProperty("securityContext");
-      expect(containerOf(job)).not.toHaveProperty("securityContext");
+      expect(containerOf(job).securityContext).toEqual(
+        podSecurity === "baseline" ? { allowPrivilegeEscalation: false, privileged: false } : undefined,
+      );
     }
   });
 
@@ -254,6 +267,202 @@ describe("rollbackCheckJob", () => {
     expect(command[2]).toBe(
       containerOf(rollbackCheckJob(release, settingsWith({}), SCRIPT_PATH)).command?.[2],
     );
+  });
+});
+
+describe("deployJob", () => {
+  const withArgs = (deploy: Partial<Deploy>, releaseArgs: string[] = []): ReleaseSettings => {
+    const settings = settingsWith(deploy);
+    return {
+      ...settings,
+      argsFor: (strategy) => [...(settings.environment.deploy.strategyArgs[strategy] ?? []), ...releaseArgs],
+    };
+  };
+
+  it.each<{
+    situation: string;
+    run: DeployRun;
+    deploy: Partial<Deploy>;
+    releaseArgs?: string[];
+    command: string[];
+  }>([
+    {
+      situation: "deploy from a path in the image: the version, then the strategy's args, then the release's",
+      run: { purpose: "deploy", strategy: "canary", version: "1.4.2" },
+      deploy: { script: { path: SCRIPT_PATH }, strategyArgs: { canary: ["--canary", "5%"] } },
+      releaseArgs: ["--region", "north"],
+      command: [SCRIPT_PATH, "1.4.2", "--canary", "5%", "--region", "north"],
+    },
+    {
+      situation: "another strategy's args are not passed",
+      run: { purpose: "deploy", strategy: "all-at-once", version: "1.4.2" },
+      deploy: { script: { path: SCRIPT_PATH }, strategyArgs: { canary: ["--canary", "5%"] } },
+      command: [SCRIPT_PATH, "1.4.2"],
+    },
+    {
+      situation: "rollback: --rollback and the target, nothing else",
+      run: { purpose: "rollback", strategy: "canary", version: "1.4.2", rollbackTarget: "1.4.1" },
+      deploy: { script: { path: SCRIPT_PATH }, strategyArgs: { canary: ["--canary", "5%"] } },
+      command: [SCRIPT_PATH, "--rollback", "1.4.1"],
+    },
+    {
+      situation: "a script in a ConfigMap is run with sh from its mount",
+      run: { purpose: "deploy", strategy: "all-at-once", version: "1.4.2" },
+      deploy: { script: { configMap: { name: "nav-deploy", key: "deploy.sh" } } },
+      command: ["sh", `${SCRIPT_MOUNT}/deploy.sh`, "1.4.2"],
+    },
+  ])("$situation", ({ run, deploy, releaseArgs, command }) => {
+    const job = deployJob(release, withArgs(deploy, releaseArgs), run);
+    expect(job.metadata?.name).toBe(`nav-1-4-2-${run.purpose}`);
+    expect(containerOf(job).name).toBe(run.purpose);
+    expect(containerOf(job).command).toEqual(command);
+    expect(job.spec?.backoffLimit).toBe(0);
+    expect(podSpecOf(job).restartPolicy).toBe("Never");
+    expect(job.metadata?.ownerReferences?.[0]).toMatchObject({ kind: "Release", uid: UID, controller: true });
+    expect(job.metadata?.labels?.["release-operator.io/purpose"]).toBe(run.purpose);
+  });
+
+  it("the ConfigMap script is mounted read-only, only its key, executable", () => {
+    const job = deployJob(
+      release,
+      settingsWith({ script: { configMap: { name: "nav-deploy", key: "run.sh" } } }),
+      {
+        purpose: "deploy",
+        strategy: "all-at-once",
+        version: "1.4.2",
+      },
+    );
+    expect(podSpecOf(job).volumes).toEqual([
+      {
+        name: "script",
+        configMap: { name: "nav-deploy", items: [{ key: "run.sh", path: "run.sh", mode: 0o555 }] },
+      },
+    ]);
+    expect(containerOf(job).volumeMounts).toEqual([
+      { name: "script", mountPath: SCRIPT_MOUNT, readOnly: true },
+    ]);
+  });
+
+  it("the script's environment: what it is doing and for which release, then the envFrom sources", () => {
+    const job = deployJob(
+      release,
+      settingsWith({
+        envFrom: [{ secretRef: { name: "nav-env" } }, { configMapRef: { name: "nav-config" } }],
+      }),
+      {
+        purpose: "rollback",
+        strategy: "canary",
+        version: "1.4.2",
+        previousVersion: "1.4.1",
+        rollbackTarget: "1.4.0",
+      },
+    );
+    expect(containerOf(job).env).toEqual([
+      { name: "RELEASE_ACTION", value: "rollback" },
+      { name: "RELEASE_NAME", value: "nav-1-4-2" },
+      { name: "RELEASE_ENVIRONMENT", value: "production" },
+      { name: "RELEASE_VERSION", value: "1.4.2" },
+      { name: "RELEASE_PREVIOUS_VERSION", value: "1.4.1" },
+      { name: "RELEASE_ROLLBACK_TARGET", value: "1.4.0" },
+      { name: "RELEASE_STRATEGY", value: "canary" },
+    ]);
+    expect(containerOf(job).envFrom).toEqual([
+      { secretRef: { name: "nav-env" } },
+      { configMapRef: { name: "nav-config" } },
+    ]);
+  });
+
+  it("the Job's own deadline is a backstop past the deploy timeout, so the operator stops it first", () => {
+    const job = deployJob(release, settingsWith({ timeout: "10m" }), {
+      purpose: "deploy",
+      strategy: "all-at-once",
+      version: "1.4.2",
+    });
+    expect(job.spec?.activeDeadlineSeconds).toBe(600 + DEADLINE_BACKSTOP_SECONDS);
+  });
+
+  it.each<{ situation: string; podSecurity: PodSecurityProfile; pod: unknown; container: unknown }>([
+    {
+      situation: "restricted",
+      podSecurity: "restricted",
+      pod: RESTRICTED_POD,
+      container: RESTRICTED_CONTAINER,
+    },
+    {
+      situation: "baseline",
+      podSecurity: "baseline",
+      pod: undefined,
+      container: { allowPrivilegeEscalation: false, privileged: false },
+    },
+    { situation: "privileged", podSecurity: "privileged", pod: undefined, container: undefined },
+  ])("Pod Security $situation", ({ podSecurity, pod, container }) => {
+    const job = deployJob(release, settingsWith({ podSecurity }), {
+      purpose: "deploy",
+      strategy: "all-at-once",
+      version: "1.4.2",
+    });
+    expect(podSpecOf(job).securityContext).toEqual(pod);
+    expect(containerOf(job).securityContext).toEqual(container);
+  });
+
+  it.each<{ situation: string; serviceAccountName?: string; automount: boolean }>([
+    {
+      situation: "a ServiceAccount given: its token is mounted for the script",
+      serviceAccountName: "nav-deployer",
+      automount: true,
+    },
+    { situation: "no ServiceAccount: no token", automount: false },
+  ])("$situation", ({ serviceAccountName, automount }) => {
+    const job = deployJob(
+      release,
+      settingsWith(serviceAccountName === undefined ? {} : { serviceAccountName }),
+      {
+        purpose: "deploy",
+        strategy: "all-at-once",
+        version: "1.4.2",
+      },
+    );
+    expect(podSpecOf(job).automountServiceAccountToken).toBe(automount);
+  });
+
+  it("a rollback without a target is a caller's bug, said with the release's name", () => {
+    expect(() =>
+      deployJob(release, settingsWith({}), {
+        purpose: "rollback",
+        strategy: "all-at-once",
+        version: "1.4.2",
+      }),
+    ).toThrow("Release prod/nav-1-4-2: a rollback Job needs a rollback target");
+  });
+});
+
+describe("smokeJob", () => {
+  const smokeCase = { name: "orders", image: "smoke:1", command: ["smoke", "orders"], timeoutMs: 90_000 };
+  const placed = settingsWith({
+    nodeSelector: { "node-role.kubernetes.io/onboard": "" },
+    envFrom: [{ secretRef: { name: "nav-env" } }],
+  });
+
+  it.each<{ run: "release" | "rollback"; index: number; name: string }>([
+    { run: "release", index: 0, name: "nav-1-4-2-smoke-0" },
+    { run: "rollback", index: 3, name: "nav-1-4-2-rollback-smoke-3" },
+  ])("$run run, case $index: $name", ({ run, index, name }) => {
+    const job = smokeJob(release, placed, smokeCase, run, index, {
+      version: "1.4.2",
+      previousVersion: "1.4.1",
+    });
+    expect(job.metadata?.name).toBe(name);
+    expect(containerOf(job)).toMatchObject({ name: "smoke", image: "smoke:1", command: ["smoke", "orders"] });
+    expect(containerOf(job).env).toContainEqual({ name: "RELEASE_SMOKE_RUN", value: run });
+    expect(containerOf(job).env).toContainEqual({ name: "RELEASE_SMOKE_CASE", value: "orders" });
+    expect(job.spec?.activeDeadlineSeconds).toBe(90);
+  });
+
+  it("runs on the deploy's placement but never gets the deploy's secrets", () => {
+    const job = smokeJob(release, placed, smokeCase, "release", 0, { version: "1.4.2" });
+    expect(podSpecOf(job).nodeSelector).toEqual({ "node-role.kubernetes.io/onboard": "" });
+    expect(containerOf(job).envFrom).toBeUndefined();
+    expect(podSpecOf(job).automountServiceAccountToken).toBe(false);
   });
 });
 

@@ -477,6 +477,95 @@ describe("renderReleaseReport: only what status holds", () => {
   });
 });
 
+describe("renderReleaseReport: deploy, smoke and rollback", () => {
+  const rolledBack: ReleaseStatus = {
+    phase: "Completed",
+    verdict: "Rolled-Back",
+    reason: "smoke test failure: orders -> rolled back to 1.4.1",
+    phases: [
+      {
+        phase: "Execute",
+        startedAt: T(3),
+        finishedAt: T(5),
+        outcome: "Succeeded",
+        message: "deploy.sh exited 0",
+      },
+      {
+        phase: "SmokeTest",
+        startedAt: T(5),
+        finishedAt: T(6),
+        outcome: "Failed",
+        message: "smoke test failure: orders",
+      },
+      { phase: "RollingBack", startedAt: T(6), finishedAt: T(8), outcome: "Succeeded" },
+    ],
+    jobs: [
+      { purpose: "deploy", name: "nav-1-4-2-deploy", nodeName: "onboard", exitCode: 0, outcome: "Succeeded" },
+      {
+        purpose: "rollback",
+        name: "nav-1-4-2-rollback",
+        nodeName: "onboard",
+        exitCode: 0,
+        outcome: "Succeeded",
+      },
+    ],
+    smoke: [
+      { name: "api", kind: "http", run: "release", passed: true, durationMs: 12 },
+      {
+        name: "orders",
+        kind: "job",
+        run: "release",
+        passed: false,
+        durationMs: 800,
+        message: "exit code 3\nno | orders",
+      },
+      { name: "api", kind: "http", run: "rollback", passed: true, durationMs: 9 },
+    ],
+    rollback: { cause: "smoke test failure: orders", from: "SmokeTest", requestedAt: T(6), target: "1.4.1" },
+  };
+  const attachments = {
+    "deploy.log": "# 2 lines\n2026-11-25T10:03:01.5Z deploying 1.4.2\n2026-11-25T10:04:59Z deployed 1.4.2",
+    "rollback.log": "# 1 lines\n2026-11-25T10:07:00Z rolled back to 1.4.1",
+    "deploy-snapshot.txt": "Snapshot of Job prod/nav-1-4-2-deploy",
+  };
+  const markdown = renderReleaseReport(releaseWith(rolledBack), attachments);
+
+  it("the deploy: its Job, node and exit code, and its timestamped output in a code block", () => {
+    expect(markdown).toContain("Job `nav-1-4-2-deploy`, on node `onboard`, exit code 0, outcome Succeeded.");
+    expect(markdown).toContain("```text\n# 2 lines\n2026-11-25T10:03:01.5Z deploying 1.4.2\n");
+    expect(markdown).toContain("Snapshot taken before the Job was stopped:");
+  });
+
+  it("smoke results, one row per case of the run, failures with their first lines in the cell", () => {
+    const table = tableAfter(
+      markdown.slice(markdown.indexOf("## Phase 4")),
+      "| Case | Kind | Result | Duration | Details |",
+    );
+    expect(table.slice(2).map(cells)).toEqual([
+      ["api", "http", "passed", "12 ms", ""],
+      ["orders", "job", "FAILED", "800 ms", "exit code 3<br>no \\| orders"],
+    ]);
+  });
+
+  it("the rollback: its cause and target, its Job and output, the smoke run after it", () => {
+    const section = markdown.slice(markdown.indexOf("## Rollback"));
+    expect(section).toContain(
+      "Cause: smoke test failure: orders (decided in SmokeTest at 2026-11-25T10:06:00Z).",
+    );
+    expect(section).toContain("Target: 1.4.1.");
+    expect(section).toContain("rolled back to 1.4.1");
+    expect(tableAfter(section, "| Case | Kind | Result | Duration | Details |").slice(2).map(cells)).toEqual([
+      ["api", "http", "passed", "9 ms", ""],
+    ]);
+  });
+
+  it("without attachments (nothing followed yet) the sections still render from status", () => {
+    const bare = renderReleaseReport(releaseWith(rolledBack));
+    expect(bare).toContain("## Phase 3: Execute");
+    expect(bare).not.toContain("Output (");
+  });
+});
+
 describe("where the report is kept", () => {
   it("the ConfigMap is named after the release, the report under release.md", () => {
     expect(reportConfigMapName("nav-1-4-2")).toBe("nav-1-4-2-report");

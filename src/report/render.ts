@@ -1,7 +1,9 @@
-// The release report (`release.md`), rendered from the Release's status alone: status holds everything
-// the operator learned and decided, so the report can be written again at any time and always says
-// the same. Pure. Sections appear as phases complete.
-import type { GateCheck, PhaseRecord, Release } from "../api/v1alpha1/index.js";
+// The release report (`release.md`), rendered from the Release's status and the report's attachments
+// (followed Job output, snapshots): together they hold everything the operator learned and decided,
+// so the report can be written again at any time and always says the same. Pure. Sections appear as
+// phases complete.
+import type { GateCheck, JobRecord, PhaseRecord, Release, SmokeResult } from "../api/v1alpha1/index.js";
+import { attachmentKeys, type Attachments } from "./attachments.js";
 
 const PHASE_TITLES: Readonly<Record<string, string>> = {
   PreReleaseGate: "Phase 1: Pre-Release Gate",
@@ -79,11 +81,109 @@ function strategySection(release: Release, record: PhaseRecord): string[] {
   ];
 }
 
+function fenced(text: string, info = "text"): string[] {
+  const fence = fenceFor(text);
+  return [`${fence}${info}`, text, fence];
+}
+
+function jobLine(job: JobRecord | undefined): string[] {
+  if (job === undefined) return [];
+  const parts = [
+    `Job \`${job.name}\``,
+    job.nodeName === undefined ? undefined : `on node \`${job.nodeName}\``,
+    job.exitCode === undefined ? undefined : `exit code ${job.exitCode}`,
+    job.outcome === undefined ? undefined : `outcome ${job.outcome}`,
+  ].filter((part): part is string => part !== undefined);
+  return [`${parts.join(", ")}.${job.message === undefined ? "" : ` ${job.message}.`}`, ""];
+}
+
+function outputOf(purpose: "deploy" | "rollback", attachments: Attachments): string[] {
+  const lines: string[] = [];
+  const log = attachments[attachmentKeys[purpose].log];
+  if (log !== undefined && log !== "")
+    lines.push(
+      `Output (${purpose === "deploy" ? "deploy.sh" : "deploy.sh --rollback"}, timestamped):`,
+      "",
+      ...fenced(log),
+      "",
+    );
+  const snapshot = attachments[attachmentKeys[purpose].snapshot];
+  if (snapshot !== undefined)
+    lines.push("Snapshot taken before the Job was stopped:", "", ...fenced(snapshot), "");
+  return lines;
+}
+
+function smokeTable(results: readonly SmokeResult[]): string[] {
+  if (results.length === 0) return [];
+  return [
+    "| Case | Kind | Result | Duration | Details |",
+    "|---|---|---|---|---|",
+    ...results.map(
+      (result) =>
+        `| ${cell(result.name)} | ${result.kind} | ${result.passed ? "passed" : "FAILED"} | ${result.durationMs} ms | ${cell(result.message)} |`,
+    ),
+    "",
+  ];
+}
+
+function executeSection(release: Release, record: PhaseRecord, attachments: Attachments): string[] {
+  const status = release.status ?? {};
+  const lines = [`## ${PHASE_TITLES.Execute ?? ""}`, "", timing(record), record.message ?? "", ""];
+  if (status.manual !== undefined) {
+    lines.push(
+      "Manual deploy checklist:",
+      "",
+      ...status.manual.checklist.map((step) => `- [${status.manual?.result === "done" ? "x" : " "}] ${step}`),
+      "",
+      status.manual.result === undefined
+        ? "Waiting for `release-operator.io/manual-result`."
+        : `Reported \`${status.manual.result}\` at ${status.manual.answeredAt ?? "?"}.`,
+      "",
+    );
+  }
+  lines.push(
+    ...jobLine(status.jobs?.find((job) => job.purpose === "deploy")),
+    ...outputOf("deploy", attachments),
+  );
+  return lines;
+}
+
+function smokeSection(release: Release, record: PhaseRecord): string[] {
+  const results = (release.status?.smoke ?? []).filter((result) => result.run === "release");
+  return [
+    `## ${PHASE_TITLES.SmokeTest ?? ""}`,
+    "",
+    timing(record),
+    record.message ?? "",
+    "",
+    ...smokeTable(results),
+  ];
+}
+
+function rollbackSection(release: Release, record: PhaseRecord, attachments: Attachments): string[] {
+  const status = release.status ?? {};
+  const lines = [`## ${PHASE_TITLES.RollingBack ?? ""}`, "", timing(record), ""];
+  if (status.rollback !== undefined) {
+    lines.push(
+      `Cause: ${status.rollback.cause} (decided in ${status.rollback.from} at ${status.rollback.requestedAt}).`,
+      `Target: ${status.rollback.target ?? "none known"}.`,
+      "",
+    );
+  }
+  lines.push(
+    ...jobLine(status.jobs?.find((job) => job.purpose === "rollback")),
+    ...outputOf("rollback", attachments),
+  );
+  const smoke = (status.smoke ?? []).filter((result) => result.run === "rollback");
+  if (smoke.length > 0) lines.push("Smoke tests after the rollback:", "", ...smokeTable(smoke));
+  return lines;
+}
+
 function genericSection(record: PhaseRecord): string[] {
   return [`## ${PHASE_TITLES[record.phase] ?? record.phase}`, "", timing(record), record.message ?? "", ""];
 }
 
-export function renderReleaseReport(release: Release): string {
+export function renderReleaseReport(release: Release, attachments: Attachments = {}): string {
   const status = release.status ?? {};
   const name = release.metadata.name ?? "";
   const lines = [
@@ -100,6 +200,9 @@ export function renderReleaseReport(release: Release): string {
   for (const record of status.phases ?? []) {
     if (record.phase === "PreReleaseGate") lines.push(...gateSection(release, record));
     else if (record.phase === "StrategySelect") lines.push(...strategySection(release, record));
+    else if (record.phase === "Execute") lines.push(...executeSection(release, record, attachments));
+    else if (record.phase === "SmokeTest") lines.push(...smokeSection(release, record));
+    else if (record.phase === "RollingBack") lines.push(...rollbackSection(release, record, attachments));
     else lines.push(...genericSection(record));
   }
   const decisions = status.decisions ?? [];

@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Release } from "../../src/api/v1alpha1/index.js";
 import { eventually, kubectlJson, uniqueName } from "./support/kubectl.js";
+import { applyRecorderEnvironment, applyRecorderScript, jobsOf, runsOf } from "./support/deploys.js";
 import { scrapeMetrics, startOperator, type OperatorProcess } from "./support/operator.js";
 import {
   annotateAs,
@@ -10,6 +11,7 @@ import {
   applyRelease,
   applySharedFixtures,
   deleteObjects,
+  enteredExecute,
   environmentSpec,
   getRelease,
   NAMESPACE,
@@ -20,6 +22,7 @@ import {
 const running: OperatorProcess[] = [];
 const environments: string[] = [];
 const releases: string[] = [];
+const configMaps: string[] = [];
 
 async function operator(identity: string): Promise<OperatorProcess> {
   const started = await startOperator({ identity: `${identity}-${Date.now().toString(36)}` });
@@ -64,6 +67,7 @@ afterEach(async () => {
 afterAll(async () => {
   await deleteObjects("releases", releases);
   await deleteObjects("environments", environments);
+  await deleteObjects("configmaps", configMaps);
 });
 
 describe("killed at any moment", () => {
@@ -137,6 +141,69 @@ describe("killed at any moment", () => {
   });
 });
 
+describe("killed during Execute", () => {
+  it("ten SIGKILLs at random moments of Execute: one deploy Job per Release ever, and every Release reaches its verdict", async () => {
+    await applyRecorderScript();
+    // Three ways to a verdict without a watch window: a failing smoke Job, a failing deploy, and a
+    // failing deploy whose rollback fails too. Deploys print for six seconds, so kills land in them.
+    const plans: { behaviour: Record<string, string>; smoke: string; verdict: string }[] = [
+      // The new version fails its smoke Job; the rolled-back one passes it.
+      { behaviour: {}, smoke: 'echo probing; test "$RELEASE_SMOKE_RUN" = rollback', verdict: "Rolled-Back" },
+      { behaviour: { DEPLOY_EXIT: "1" }, smoke: "echo probing", verdict: "Rolled-Back" },
+      {
+        behaviour: { DEPLOY_EXIT: "1", ROLLBACK_EXIT: "1" },
+        smoke: "echo probing",
+        verdict: "Rollback-Failed",
+      },
+    ];
+    const names: string[] = [];
+    for (const plan of plans) {
+      const env = uniqueName("kill-exec");
+      environments.push(env);
+      const { configMap } = await applyRecorderEnvironment(
+        env,
+        { DEPLOY_STEPS: "6", DEPLOY_STEP_SECONDS: "1", ...plan.behaviour },
+        {
+          smoke: {
+            jobs: [{ name: "probe", image: "demo/smoke:1", command: ["sh", "-c", plan.smoke] }],
+          },
+        },
+      );
+      configMaps.push(configMap);
+      const name = uniqueName("nav-1-4-2");
+      releases.push(name);
+      names.push(name);
+      await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+    }
+
+    // One identity throughout: a restarted operator takes its own Lease back at once.
+    const identity = `killer-${Date.now().toString(36)}`;
+    let current = await startOperator({ identity });
+    running.push(current);
+    const executing = (release: Release): boolean => enteredExecute(release);
+    await Promise.all(names.map((name) => releaseWhen(name, "in Execute", executing, 60_000)));
+    for (let round = 0; round < 10; round += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 1800));
+      expect(await current.kill("SIGKILL")).toBe("SIGKILL");
+      current = await startOperator({ identity });
+      running.push(current);
+    }
+
+    const done = await Promise.all(
+      names.map((name) =>
+        releaseWhen(name, "completed", (release) => release.status?.phase === "Completed", 120_000),
+      ),
+    );
+    expect(done.map((release) => release.status?.verdict)).toEqual(plans.map((plan) => plan.verdict));
+    for (const name of names) {
+      // What ran on the node, not what the operator says: one deploy, one rollback.
+      expect(runsOf(name)).toEqual(["deploy 1.4.2", "rollback 1.4.1"]);
+      const jobs = await jobsOf(name);
+      expect(jobs.filter((job) => job.endsWith("-deploy"))).toEqual([`${name}-deploy`]);
+    }
+  });
+});
+
 describe("two replicas", () => {
   it("only the leader acts; the other takes over after the leader is killed", async () => {
     const env = uniqueName("staging-replicas");
@@ -151,18 +218,19 @@ describe("two replicas", () => {
     const firstRelease = uniqueName("nav-1-4-1");
     releases.push(firstRelease);
     await applyRelease(firstRelease, { environment: env, version: "1.4.1", rollbackTarget: "1.4.0" });
-    await releaseWhen(firstRelease, "in Execute", (release) => release.status?.phase === "Execute", 30_000);
+    await releaseWhen(firstRelease, "in Execute", enteredExecute, 30_000);
     expect(actedOn(leader, firstRelease).length).toBeGreaterThan(0);
     expect(actedOn(standby, firstRelease)).toEqual([]);
 
     await leader.kill("SIGKILL");
     await leaderAmong([standby]);
-    // The environment is still held by the first release (it waits in Execute): abort it, then the next one runs.
+    // The environment is still held by the first release (deployed, it waits in the watch window):
+    // abort it (it rolls back), then the next one runs.
     await annotateAs("alice", firstRelease, "release-operator.io/abort=make room");
     const secondRelease = uniqueName("nav-1-4-2");
     releases.push(secondRelease);
     await applyRelease(secondRelease, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
-    await releaseWhen(secondRelease, "in Execute", (release) => release.status?.phase === "Execute", 45_000);
+    await releaseWhen(secondRelease, "in Execute", enteredExecute, 45_000);
     expect(actedOn(standby, secondRelease).length).toBeGreaterThan(0);
   });
 });

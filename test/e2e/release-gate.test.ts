@@ -19,6 +19,7 @@ import {
   getEnvironment,
   getRelease,
   NAMESPACE,
+  enteredExecute,
   releaseWaitingFor,
   releaseWhen,
 } from "./support/releases.js";
@@ -54,7 +55,6 @@ async function releaseTo(
   return { env, name };
 }
 
-const inPhase = (phase: string) => (release: Release) => release.status?.phase === phase;
 const condition = (release: Release, type: string) =>
   release.status?.conditions?.find((entry) => entry.type === type);
 
@@ -76,13 +76,14 @@ describe("a staging release with autoSelectStrategy and no approval", () => {
       rollbackTarget: "1.4.2",
     });
 
-    const release = await releaseWhen(name, "in Execute", inPhase("Execute"), 30_000);
+    const release = await releaseWhen(name, "in Execute", enteredExecute, 30_000);
     const status = release.status ?? {};
-    expect(status.phases?.map((record) => [record.phase, record.outcome])).toEqual([
-      ["PreReleaseGate", "Succeeded"],
-      ["StrategySelect", "Succeeded"],
-      ["Execute", undefined],
+    expect(status.phases?.slice(0, 3).map((record) => record.phase)).toEqual([
+      "PreReleaseGate",
+      "StrategySelect",
+      "Execute",
     ]);
+    expect(status.phases?.slice(0, 2).map((record) => record.outcome)).toEqual(["Succeeded", "Succeeded"]);
     // v1.4.2..v1.4.3 in the demo repo: a nav fix, a migration in map, a removal in geo.
     const changes = status.gate?.changes;
     expect(changes?.fromTag).toBe("v1.4.2");
@@ -103,10 +104,6 @@ describe("a staging release with autoSelectStrategy and no approval", () => {
       ]),
     );
     expect(status.strategy).toMatchObject({ chosen: "all-at-once", source: "auto" });
-    expect(condition(release, "Reconciling")).toMatchObject({
-      status: "True",
-      reason: "ExecuteNotAvailable",
-    });
     expect(status.observedGeneration).toBe(release.metadata.generation);
 
     const report = await kubectl([
@@ -137,7 +134,7 @@ describe("a staging release with autoSelectStrategy and no approval", () => {
       version: "1.4.5",
       rollbackTarget: "1.4.4",
     });
-    const release = await releaseWhen(name, "in Execute", inPhase("Execute"), 30_000);
+    const release = await releaseWhen(name, "in Execute", enteredExecute, 30_000);
     expect(release.status?.gate?.changes?.breaking).toBe(true);
     expect(release.status?.strategy).toMatchObject({
       recommended: "canary",
@@ -193,7 +190,7 @@ describe("a production release", () => {
     expect(canary).toBeDefined();
     const chosen = await kubectlAs("alice", commandArgs(canary ?? ""));
     expect(chosen.exitCode, chosen.stderr).toBe(0);
-    const executing = await releaseWhen(name, "in Execute", inPhase("Execute"));
+    const executing = await releaseWhen(name, "in Execute", enteredExecute);
     expect(executing.status?.strategy).toMatchObject({ chosen: "canary", source: "decision" });
     expect(executing.status?.pendingDecision).toBeUndefined();
   });
@@ -236,7 +233,7 @@ describe("a production release", () => {
       NAMESPACE,
       "approval.release-operator.io/admin=approved",
     ]);
-    const passed = await releaseWhen(name, "in Execute", inPhase("Execute"));
+    const passed = await releaseWhen(name, "in Execute", enteredExecute);
     expect(passed.status?.gate?.checks.find((check) => check.name === "approval")?.message).toContain(
       "admin, alice",
     );
@@ -276,7 +273,7 @@ describe("what blocks the gate", () => {
     expect(blocked.status?.pendingDecision?.kind).toBe("override");
 
     await annotateAs("alice", name, "release-operator.io/override-reason=reroute flake tracked in NAV-140");
-    const passed = await releaseWhen(name, "in Execute", inPhase("Execute"));
+    const passed = await releaseWhen(name, "in Execute", enteredExecute);
     expect(passed.status?.phases?.[0]).toMatchObject({ phase: "PreReleaseGate", outcome: "Overridden" });
     expect(passed.status?.gate?.openRisks).toEqual(
       expect.arrayContaining([expect.stringContaining("reroute flake tracked in NAV-140")]),
@@ -422,7 +419,7 @@ describe("restrictions and readiness that take time", () => {
       (release) => condition(release, "GatePassed")?.reason === "OutsideChangeWindow",
     );
     expect(condition(waiting, "GatePassed")?.message).toContain(opens.toISOString());
-    const passed = await releaseWhen(name, "in Execute once the window opened", inPhase("Execute"), 120_000);
+    const passed = await releaseWhen(name, "in Execute once the window opened", enteredExecute, 120_000);
     const gateEnded = Date.parse(passed.status?.phases?.[0]?.finishedAt ?? "");
     expect(gateEnded).toBeGreaterThanOrEqual(opens.getTime());
   });
@@ -447,7 +444,7 @@ describe("restrictions and readiness that take time", () => {
     );
     const good = releaseName("nav-1-4-2");
     await applyRelease(good, { environment: withRollback, version: "1.4.2", rollbackTarget: "1.4.1" });
-    const passed = await releaseWhen(good, "in Execute", inPhase("Execute"), 60_000);
+    const passed = await releaseWhen(good, "in Execute", enteredExecute, 60_000);
     expect(passed.status?.gate?.checks.find((check) => check.name === "rollback-script")).toMatchObject({
       status: "Passed",
     });
@@ -522,7 +519,7 @@ describe("holding the environment", () => {
     );
     expect(condition(held, "Admitted")?.message).toContain(`Environment ${env} not found`);
     await applyEnvironment(env, environmentSpec());
-    await releaseWhen(name, "in Execute", inPhase("Execute"), 30_000);
+    await releaseWhen(name, "in Execute", enteredExecute, 30_000);
   });
 
   it("a spec the environment cannot accept is held with a condition naming the field and what is valid", async () => {
@@ -559,7 +556,7 @@ describe("the operator's own endpoints", () => {
     ]) {
       expect(metrics).toContain(series);
     }
-    expect(metrics).toMatch(/release_operator_releases\{phase="Execute",verdict=""\} [1-9]/);
+    expect(metrics).toMatch(/release_operator_releases\{phase="[A-Za-z]+",verdict="[A-Za-z-]*"\} [1-9]/);
   });
 
   it("every log line is JSON, and a Release's lines name it", () => {

@@ -38,6 +38,8 @@ export function productionSpec(changes: Partial<EnvironmentSpec> = {}): Environm
   return environmentSpec({
     tier: "production",
     strategies: ["all-at-once", "blue-green", "canary"],
+    // Production requires smoke tests: without a case the gate aborts the release.
+    smoke: { http: [{ name: "health", url: "https://nav.example.com/healthz", safety: "smoke-endpoint" }] },
     ...changes,
   });
 }

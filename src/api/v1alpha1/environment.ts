@@ -222,6 +222,12 @@ export interface Deploy {
    * The longest a deploy may run before it is stopped and rolled back.
    */
   timeout?: Duration;
+  /**
+   * The operator's steps for the `manual` strategy, shown as a checklist while the release waits for
+   * `release-operator.io/manual-result`. Without it a generic checklist is shown.
+   * @maxItems 64
+   */
+  manualChecklist?: string[];
 }
 
 /** A Pod Security Standards profile. */

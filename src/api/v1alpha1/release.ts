@@ -122,6 +122,10 @@ export interface ReleaseStatus {
    * @maxItems 32
    */
   breaches?: Breach[];
+  /** Why and where to the release is being rolled back, once a rollback was decided. */
+  rollback?: RollbackProgress;
+  /** The `manual` strategy's checklist and the answer given. */
+  manual?: ManualDeploy;
   /** Set when the verdict skipped part of the process: an incident retrospective is due. */
   incident?: IncidentFlag;
   /** Where the report is. */
@@ -275,6 +279,27 @@ export interface JobRecord {
   exitCode?: number;
   outcome?: "Running" | "Succeeded" | "Failed" | "Hung" | "TimedOut" | "Deleted";
   message?: string;
+}
+
+export interface RollbackProgress {
+  /** What made the release roll back, e.g. `deploy script failure: exit code 1`. */
+  cause: string;
+  /** The phase the rollback was decided in. */
+  from: ReleasePhase;
+  requestedAt: Timestamp;
+  /** The version `deploy.sh --rollback` returns to. */
+  target?: VersionString;
+}
+
+export interface ManualDeploy {
+  /**
+   * The steps a human carries out, in order.
+   * @maxItems 64
+   */
+  checklist: string[];
+  /** The answer given by `release-operator.io/manual-result`. */
+  result?: "done" | "failed";
+  answeredAt?: Timestamp;
 }
 
 export interface SmokeResult {

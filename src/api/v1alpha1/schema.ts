@@ -255,6 +255,7 @@ const deploy = z.strictObject({
   podSecurity: oneOf(["restricted", "baseline", "privileged"]).optional(),
   idleTimeout: duration().optional(),
   timeout: duration().optional(),
+  manualChecklist: list(text(), 64).optional(),
 });
 
 const smokeSafety = oneOf(["smoke-endpoint", "test-account"]);

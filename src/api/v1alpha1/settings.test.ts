@@ -59,6 +59,7 @@ describe("readEnvironmentSpec: defaults", () => {
           nodeSelector: {},
           tolerations: [],
           podSecurity: "restricted",
+          manualChecklist: [],
           idleTimeoutMs: 5 * MINUTE,
           timeoutMs: 30 * MINUTE,
         },

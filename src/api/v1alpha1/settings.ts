@@ -42,6 +42,7 @@ export interface DeploySettings {
   podSecurity: PodSecurityProfile;
   idleTimeoutMs: number;
   timeoutMs: number;
+  manualChecklist: string[];
 }
 
 export interface HttpSmokeSettings {
@@ -187,6 +188,7 @@ function resolveEnvironment(spec: EnvironmentSpec): EnvironmentSettings {
       podSecurity: spec.deploy.podSecurity ?? FIXED_DEFAULTS["deploy.podSecurity"],
       idleTimeoutMs: ms(spec.deploy.idleTimeout ?? FIXED_DEFAULTS["deploy.idleTimeout"]),
       timeoutMs: ms(spec.deploy.timeout ?? FIXED_DEFAULTS["deploy.timeout"]),
+      manualChecklist: spec.deploy.manualChecklist ?? [],
     },
     smoke: {
       required: spec.smoke?.required ?? tier.smokeRequired,

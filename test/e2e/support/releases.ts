@@ -182,6 +182,10 @@ export async function eventsFor(kind: string, name: string): Promise<KubeEvent[]
   return list.items;
 }
 
+/** Whether the Release passed its gate and strategy choice: it entered Execute (and may be past it). */
+export const enteredExecute = (release: Release): boolean =>
+  release.status?.phases?.some((record) => record.phase === "Execute") === true;
+
 /** Waits until the Release asks a human for this kind of decision, and returns it. */
 export function releaseWaitingFor(name: string, kind: DecisionKind, timeoutMs = 60_000): Promise<Release> {
   return releaseWhen(

@@ -1,0 +1,134 @@
+// Phase 6, Path B: the rollback. `deploy.sh --rollback <target>` once in its own Job (after the deploy
+// Job is gone), the smoke cases again, then the mini watch window; every step appends to the reason
+// chain. Any failure is Rollback-Failed: the target is in an unknown state and a human takes over; no
+// further Job is ever started. Pure.
+import type { ReleaseSettings } from "../api/v1alpha1/index.js";
+import type { Draft, Standing } from "./draft.js";
+import { HUNG_REASON, settleStoppedJob } from "./execute.js";
+import { isFinished, scriptJobProgress } from "./job-progress.js";
+import { deployJob, jobNameFor } from "./jobs.js";
+import { smokeCaseCount, smokeRun } from "./smoke.js";
+import type { ReleaseWorld } from "./world.js";
+
+/** Until the watch window exists, the mini watch after a rollback is its smoke re-run and health check. */
+export const MINI_WATCH_STAND_IN =
+  "mini watch window: not run by this operator version; the smoke re-run and the health check stand in for it";
+
+const TAKEOVER = "the target is in an unknown state: a human must take over; no further deploy is run";
+
+function failRollback(draft: Draft, chain: string[], what: string): Standing {
+  const reason = [...chain, what, TAKEOVER].join(" -> ");
+  draft.complete("Rollback-Failed", "Failed", reason);
+  draft.events.push({ type: "Warning", reason: "HumanTakeoverRequired", message: reason });
+  return { reason: "RollbackFailed", message: reason, kind: "done" };
+}
+
+export function rollingBack(draft: Draft, world: ReleaseWorld, settings: ReleaseSettings): Standing {
+  const { release, now } = world;
+  const rollback = draft.status.rollback ?? {
+    cause: draft.status.reason ?? "rollback requested",
+    from: "RollingBack" as const,
+    requestedAt: draft.iso,
+  };
+  draft.status.rollback = rollback;
+  const chain = [rollback.cause];
+  const releaseName = release.metadata.name ?? "";
+
+  // A deploy Job the operator stopped (or that is being stopped) must be gone before the rollback runs:
+  // deletion is foreground, so a gone Job has no Pod left either.
+  const deployName = jobNameFor(releaseName, "deploy");
+  const deployRecord = draft.job(deployName);
+  const deployJobNow = world.jobs?.get(deployName);
+  const endedByItself = deployJobNow?.state === "succeeded" || deployJobNow?.state === "failed";
+  if (
+    deployJobNow !== undefined &&
+    deployJobNow.state !== "absent" &&
+    (!endedByItself || !isFinished(deployRecord))
+  ) {
+    draft.stopJob(deployName);
+    return {
+      reason: "StoppingDeploy",
+      message: `${rollback.cause}; waiting for deploy Job ${deployName} to be gone before rolling back`,
+      kind: "progressing",
+    };
+  }
+
+  const target = rollback.target ?? draft.status.rollbackTarget;
+  if (target === undefined) return failRollback(draft, chain, "no rollback target is known");
+
+  const name = jobNameFor(releaseName, "rollback");
+  const deploy = settings.environment.deploy;
+  const observed = world.jobs?.get(name);
+  const progress = scriptJobProgress({
+    name,
+    purpose: "rollback",
+    record: draft.job(name),
+    job: observed,
+    output: world.output?.rollback,
+    limits: { idleTimeoutMs: deploy.idleTimeoutMs, timeoutMs: deploy.timeoutMs },
+    now,
+  });
+  switch (progress.state) {
+    case "create":
+      draft.actions.push({
+        kind: "create-job",
+        purpose: "rollback",
+        job: deployJob(release, settings, {
+          purpose: "rollback",
+          strategy: draft.status.strategy?.chosen ?? settings.environment.defaultStrategy,
+          version: release.spec.version,
+          ...(draft.status.previousVersion === undefined
+            ? {}
+            : { previousVersion: draft.status.previousVersion }),
+          rollbackTarget: target,
+        }),
+      });
+      draft.recordJob({ purpose: "rollback", name, startedAt: draft.iso, outcome: "Running" });
+      draft.requeueNoLaterThan(new Date(now.getTime() + Math.min(deploy.idleTimeoutMs, deploy.timeoutMs)));
+      return {
+        reason: "RollingBack",
+        message: `${rollback.cause}; started deploy.sh --rollback ${target} in Job ${name}`,
+        kind: "progressing",
+      };
+    case "running":
+      draft.recordJob(progress.record);
+      if (progress.recheckAt !== undefined) draft.requeueNoLaterThan(progress.recheckAt);
+      return {
+        reason: "RollingBack",
+        message: `${rollback.cause}; ${progress.message}`,
+        kind: "progressing",
+      };
+    case "succeeded":
+      draft.recordJob(progress.record);
+      break;
+    case "failed":
+    case "hung":
+    case "timed-out":
+    case "deleted": {
+      settleStoppedJob(draft, progress, name, observed?.podName, "rollback");
+      const what =
+        progress.state === "hung"
+          ? `rollback to ${target} hung: ${HUNG_REASON.toLowerCase()} (${progress.message})`
+          : `rollback to ${target} failed: ${progress.message}`;
+      return failRollback(draft, chain, what);
+    }
+  }
+  chain.push(`rolled back to ${target} (${progress.message})`);
+
+  const finishedAt = new Date(progress.record.finishedAt ?? draft.iso);
+  const smoke = smokeRun(draft, world, settings, "rollback", finishedAt);
+  if (smoke.state === "running") {
+    return {
+      reason: "RollbackSmokeTest",
+      message: `${chain.join(" -> ")}; ${smoke.message}`,
+      kind: "progressing",
+    };
+  }
+  if (smoke.state === "failed") return failRollback(draft, chain, `after the rollback, ${smoke.message}`);
+  const cases = smokeCaseCount(settings, "rollback");
+  chain.push(cases === 0 ? "no smoke cases to re-run" : `smoke after the rollback passed (${cases} cases)`);
+  chain.push(MINI_WATCH_STAND_IN);
+  const reason = chain.join(" -> ");
+  draft.complete("Rolled-Back", "Succeeded", reason);
+  return { reason: "RolledBack", message: reason, kind: "done" };
+}

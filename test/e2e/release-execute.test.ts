@@ -1,0 +1,307 @@
+// Execute, SmokeTest and the rollback path against the real cluster: deploy.sh in Jobs on the nodes
+// the Environment names, its output followed into the report, smoke cases over HTTP and as Jobs, and
+// every way a release rolls back. The deploy script is a fixture that appends what it did to a file,
+// so a test counts the runs, not the operator's claims.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Environment, EnvironmentSpec, Release } from "../../src/api/v1alpha1/index.js";
+import { eventually, kubectl, kubectlJson, uniqueName } from "./support/kubectl.js";
+import { applyRecorderEnvironment, applyRecorderScript, jobsOf, runsOf } from "./support/deploys.js";
+import { startOperator, type OperatorProcess } from "./support/operator.js";
+import {
+  annotateAs,
+  applyRelease,
+  applySharedFixtures,
+  deleteObjects,
+  eventsFor,
+  getEnvironment,
+  NAMESPACE,
+  releaseWhen,
+} from "./support/releases.js";
+
+const ONBOARD = {
+  nodeSelector: { "node-role.kubernetes.io/onboard": "" },
+  tolerations: [
+    { key: "node-role.kubernetes.io/onboard", operator: "Exists" as const, effect: "NoSchedule" as const },
+  ],
+};
+
+let operator: OperatorProcess;
+let smokeServer: http.Server;
+let smokeUrl: string;
+const created: { kind: string; name: string }[] = [];
+
+async function apply(object: unknown): Promise<void> {
+  await kubectl(["apply", "--server-side", "--force-conflicts", "-f", "-"], {
+    input: JSON.stringify(object),
+  });
+}
+
+/**
+ * An Environment whose deploy runs the recorder script with `behaviour` as its environment, and a
+ * Release of 1.4.2 to it (rolling back to 1.4.1).
+ */
+async function releaseWith(
+  prefix: string,
+  behaviour: Record<string, string>,
+  changes: Partial<EnvironmentSpec> = {},
+  deploy: Partial<EnvironmentSpec["deploy"]> = {},
+): Promise<{ env: string; name: string }> {
+  const env = uniqueName(prefix);
+  const { configMap } = await applyRecorderEnvironment(
+    env,
+    behaviour,
+    {
+      smoke: {
+        http: [{ name: "api-ok", url: `${smokeUrl}/ok`, bodyMatch: { contains: "ok" } }],
+        jobs: [{ name: "job-ok", image: "demo/smoke:1", command: ["sh", "-c", "echo smoke passed"] }],
+      },
+      ...changes,
+    },
+    deploy,
+  );
+  created.push({ kind: "configmap", name: configMap }, { kind: "environment", name: env });
+  const name = uniqueName("nav-1-4-2");
+  created.push({ kind: "release", name });
+  await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
+  return { env, name };
+}
+
+const completed = (release: Release): boolean => release.status?.phase === "Completed";
+
+async function reportOf(name: string): Promise<Record<string, string>> {
+  const configMap = await kubectlJson<{ data?: Record<string, string> }>([
+    "get",
+    "configmap",
+    `${name}-report`,
+    "-n",
+    NAMESPACE,
+  ]);
+  return configMap.data ?? {};
+}
+
+beforeAll(async () => {
+  await applySharedFixtures();
+  await applyRecorderScript();
+  smokeServer = http.createServer((request, response) => {
+    if (request.url === "/ok") response.writeHead(200).end("ok\n");
+    else response.writeHead(500).end("internal error: the new version cannot reach its database\n");
+  });
+  await new Promise<void>((resolve) => smokeServer.listen(0, "127.0.0.1", resolve));
+  smokeUrl = `http://127.0.0.1:${(smokeServer.address() as AddressInfo).port}`;
+  operator = await startOperator({ identity: "execute-e2e" });
+});
+
+afterAll(async () => {
+  await operator.stop();
+  smokeServer.close();
+  for (const kind of ["release", "environment", "configmap", "secret"]) {
+    await deleteObjects(
+      kind,
+      created.filter((entry) => entry.kind === kind).map((entry) => entry.name),
+    );
+  }
+});
+
+describe("a deploy that works", () => {
+  it("runs deploy.sh on the onboard node, follows its output into the report, passes smoke and goes on to the watch window", async () => {
+    const { name } = await releaseWith(
+      "exec-good",
+      { DEPLOY_STEPS: "3", DEPLOY_STEP_SECONDS: "0.2" },
+      {},
+      ONBOARD,
+    );
+    const watching = await releaseWhen(
+      name,
+      "in the watch window",
+      (release) => release.status?.phase === "WatchWindow",
+      90_000,
+    );
+    const deploy = watching.status?.jobs?.find((job) => job.purpose === "deploy");
+    expect(deploy).toMatchObject({
+      name: `${name}-deploy`,
+      nodeName: "onboard",
+      exitCode: 0,
+      outcome: "Succeeded",
+    });
+    expect(runsOf(name)).toEqual(["deploy 1.4.2"]);
+    expect(watching.status?.smoke?.map((result) => [result.name, result.run, result.passed])).toEqual([
+      ["api-ok", "release", true],
+      ["job-ok", "release", true],
+    ]);
+    const report = await reportOf(name);
+    // Each line of output, timestamped by the kubelet, in the report.
+    expect(report["release.md"]).toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z deploying 1\.4\.2 to /);
+    expect(report["release.md"]).toMatch(/Z step 3 of 3/);
+    expect(report["release.md"]).toContain("| api-ok | http | passed |");
+    expect(report["deploy.log"]).toMatch(/^# 5 lines/);
+    const env = watching.spec.environment;
+    expect(report["release.md"]).toContain(`deploying 1.4.2 to ${env} with all-at-once (previous none)`);
+  });
+});
+
+describe("rolling back", () => {
+  it("a deploy that exits 1 is rolled back: deploy.sh --rollback <target>, then smoke again", async () => {
+    const { name } = await releaseWith("exec-exit1", { DEPLOY_EXIT: "1" });
+    const done = await releaseWhen(name, "completed", completed, 90_000);
+    expect(done.status?.verdict).toBe("Rolled-Back");
+    expect(done.status?.reason).toMatch(/^deploy script failure: exit code 1 .*-> rolled back to 1\.4\.1/);
+    expect(runsOf(name)).toEqual(["deploy 1.4.2", "rollback 1.4.1"]);
+    expect(
+      done.status?.smoke?.filter((result) => result.run === "rollback").map((result) => result.passed),
+    ).toEqual([true, true]);
+    expect(await jobsOf(name)).toEqual([`${name}-deploy`, `${name}-rollback`, `${name}-rollback-smoke-0`]);
+    const report = await reportOf(name);
+    expect(report["release.md"]).toContain("deploy of 1.4.2 failed");
+    expect(report["release.md"]).toContain("rolled back to 1.4.1");
+  });
+
+  it("a deploy that prints nothing for idleTimeout is stopped, its snapshot kept, and rolled back as hung", async () => {
+    const { name } = await releaseWith("exec-hang", { DEPLOY_HANG: "1" }, {}, { idleTimeout: "4s" });
+    const done = await releaseWhen(name, "completed", completed, 90_000);
+    expect(done.status?.verdict).toBe("Rolled-Back");
+    expect(done.status?.reason).toContain("Deploy hung — manual investigation required");
+    expect(done.status?.jobs?.find((job) => job.purpose === "deploy")?.outcome).toBe("Hung");
+    // The hung Job is gone; the rollback ran in its own.
+    expect(await jobsOf(name)).not.toContain(`${name}-deploy`);
+    expect(runsOf(name)).toEqual(["deploy 1.4.2", "rollback 1.4.1"]);
+    const report = await reportOf(name);
+    expect(report["deploy-snapshot.txt"]).toContain(`Snapshot of Job ${NAMESPACE}/${name}-deploy`);
+    expect(report["deploy-snapshot.txt"]).toContain("waiting for the target to answer");
+    expect(report["release.md"]).toContain("Snapshot taken before the Job was stopped");
+  });
+
+  it("a smoke case that gets 500 rolls back, naming the case", async () => {
+    const { name } = await releaseWith(
+      "exec-smoke500",
+      {},
+      {
+        smoke: {
+          http: [
+            { name: "api-ok", url: `${smokeUrl}/ok` },
+            { name: "orders-write", method: "POST", url: `${smokeUrl}/orders`, body: "{}" },
+          ],
+        },
+      },
+    );
+    const done = await releaseWhen(name, "completed", completed, 90_000);
+    expect(done.status?.verdict).toBe("Rolled-Back");
+    expect(done.status?.reason).toMatch(/^smoke test failure: orders-write -> rolled back to 1\.4\.1/);
+    const failed = done.status?.smoke?.find(
+      (result) => result.name === "orders-write" && result.run === "release",
+    );
+    expect(failed?.passed).toBe(false);
+    expect(failed?.message).toContain("expected status 200, got 500");
+    expect(failed?.message).toContain("cannot reach its database");
+    expect(runsOf(name)).toEqual(["deploy 1.4.2", "rollback 1.4.1"]);
+  });
+
+  it("a rollback that fails ends Rollback-Failed: no further Job, a human asked, the version unknown", async () => {
+    const { env, name } = await releaseWith("exec-rbfail", { DEPLOY_EXIT: "1", ROLLBACK_EXIT: "1" });
+    const done = await releaseWhen(name, "completed", completed, 90_000);
+    expect(done.status?.verdict).toBe("Rollback-Failed");
+    expect(done.status?.reason).toMatch(
+      /^deploy script failure: exit code 1.* -> rollback to 1\.4\.1 failed: exit code 1.* -> the target is in an unknown state: a human must take over/,
+    );
+    expect(runsOf(name)).toEqual(["deploy 1.4.2", "rollback 1.4.1"]);
+    expect(await jobsOf(name)).toEqual([`${name}-deploy`, `${name}-rollback`]);
+    const events = await eventsFor("Release", name);
+    expect(events.some((event) => event.type === "Warning" && event.reason === "HumanTakeoverRequired")).toBe(
+      true,
+    );
+    const stalled = done.status?.conditions?.find((condition) => condition.type === "Stalled");
+    expect(stalled?.status).toBe("True");
+    const environment = await releaseEnvironmentWhen(
+      env,
+      (entry) => entry.status?.currentVersionUnknown === true,
+    );
+    expect(environment.status?.conditions?.find((condition) => condition.type === "Ready")?.reason).toBe(
+      "VersionUnknown",
+    );
+  });
+
+  it("abort during the deploy stops it and rolls back; a deploy Job deleted by someone is rolled back, never recreated", async () => {
+    const aborted = await releaseWith("exec-abort", { DEPLOY_STEPS: "60", DEPLOY_STEP_SECONDS: "1" });
+    const deleted = await releaseWith("exec-deleted", { DEPLOY_STEPS: "60", DEPLOY_STEP_SECONDS: "1" });
+    const running = (release: Release): boolean =>
+      release.status?.jobs?.some((job) => job.purpose === "deploy" && job.nodeName !== undefined) === true;
+    await Promise.all([
+      releaseWhen(aborted.name, "deploying", running, 60_000),
+      releaseWhen(deleted.name, "deploying", running, 60_000),
+    ]);
+    await annotateAs("alice", aborted.name, "release-operator.io/abort=wrong config pushed");
+    await kubectl(["delete", "job", `${deleted.name}-deploy`, "-n", NAMESPACE, "--wait=false"]);
+
+    const [abortedDone, deletedDone] = await Promise.all([
+      releaseWhen(aborted.name, "completed", completed, 90_000),
+      releaseWhen(deleted.name, "completed", completed, 90_000),
+    ]);
+    expect(abortedDone.status?.verdict).toBe("Rolled-Back");
+    expect(abortedDone.status?.reason).toMatch(
+      /^abort requested .*wrong config pushed -> rolled back to 1\.4\.1/,
+    );
+    expect(deletedDone.status?.verdict).toBe("Rolled-Back");
+    expect(deletedDone.status?.reason).toMatch(
+      /^deploy Job \S+ was deleted before it finished; it is not created again/,
+    );
+    for (const name of [aborted.name, deleted.name]) {
+      expect(runsOf(name)).toEqual(["deploy 1.4.2", "rollback 1.4.1"]);
+      expect(await jobsOf(name)).not.toContain(`${name}-deploy`);
+    }
+  });
+});
+
+describe("the deploy's environment", () => {
+  it("a placeholder secret value is rejected before any Job, naming the variable and never its value", async () => {
+    const secret = uniqueName("exec-env");
+    const placeholder = "changeme";
+    await apply({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: secret, namespace: NAMESPACE },
+      stringData: { API_TOKEN: placeholder, DATABASE_URL: "postgres://db.internal:5432/nav" },
+    });
+    created.push({ kind: "secret", name: secret });
+    const { name } = await releaseWith(
+      "exec-placeholder",
+      {},
+      {},
+      {
+        envFrom: [{ secretRef: { name: secret } }],
+        requiredEnv: ["API_TOKEN", "DATABASE_URL"],
+      },
+    );
+    const done = await releaseWhen(name, "completed", completed, 60_000);
+    expect(done.status?.verdict).toBe("Aborted");
+    expect(done.status?.reason).toContain(`API_TOKEN from Secret ${secret}`);
+    expect(done.status?.reason).toContain("nothing was deployed");
+    expect(await jobsOf(name)).toEqual([]);
+    expect(runsOf(name)).toEqual([]);
+
+    const events = await eventsFor("Release", name);
+    const report = await reportOf(name);
+    const everything = [
+      JSON.stringify(done.status),
+      JSON.stringify(events),
+      JSON.stringify(report),
+      operator.logs(),
+    ].join("\n");
+    expect(everything).toContain("API_TOKEN");
+    expect(everything).not.toContain(placeholder);
+  });
+});
+
+function releaseEnvironmentWhen(
+  name: string,
+  check: (environment: Environment) => boolean,
+): Promise<Environment> {
+  return eventually(
+    `Environment ${name} in the expected state`,
+    async () => {
+      const environment = await getEnvironment(name);
+      return check(environment) ? environment : undefined;
+    },
+    30_000,
+  );
+}
