@@ -47,6 +47,7 @@ async function releaseWith(
   behaviour: Record<string, string>,
   changes: Partial<EnvironmentSpec> = {},
   deploy: Partial<EnvironmentSpec["deploy"]> = {},
+  name = uniqueName("nav-1-4-2"),
 ): Promise<{ env: string; name: string }> {
   const env = uniqueName(prefix);
   const { configMap } = await applyRecorderEnvironment(
@@ -62,7 +63,6 @@ async function releaseWith(
     deploy,
   );
   created.push({ kind: "configmap", name: configMap }, { kind: "environment", name: env });
-  const name = uniqueName("nav-1-4-2");
   created.push({ kind: "release", name });
   await applyRelease(name, { environment: env, version: "1.4.2", rollbackTarget: "1.4.1" });
   return { env, name };
@@ -84,8 +84,12 @@ async function reportOf(name: string): Promise<Record<string, string>> {
 beforeAll(async () => {
   await applySharedFixtures();
   await applyRecorderScript();
+  // `/ok` always answers; `/orders?release=<name>` fails until that release's rollback has run on
+  // the node, as a broken version's endpoint would.
   smokeServer = http.createServer((request, response) => {
-    if (request.url === "/ok") response.writeHead(200).end("ok\n");
+    const url = new URL(request.url ?? "/", "http://smoke");
+    const rolledBack = runsOf(url.searchParams.get("release") ?? "").some((run) => run.startsWith("rollback"));
+    if (url.pathname === "/ok" || rolledBack) response.writeHead(200).end("ok\n");
     else response.writeHead(500).end("internal error: the new version cannot reach its database\n");
   });
   await new Promise<void>((resolve) => smokeServer.listen(0, "127.0.0.1", resolve));
@@ -172,18 +176,21 @@ describe("rolling back", () => {
     expect(report["release.md"]).toContain("Snapshot taken before the Job was stopped");
   });
 
-  it("a smoke case that gets 500 rolls back, naming the case", async () => {
-    const { name } = await releaseWith(
+  it("a smoke case that gets 500 rolls back, naming the case; the rolled-back version passes it", async () => {
+    const name = uniqueName("nav-1-4-2");
+    await releaseWith(
       "exec-smoke500",
       {},
       {
         smoke: {
           http: [
             { name: "api-ok", url: `${smokeUrl}/ok` },
-            { name: "orders-write", method: "POST", url: `${smokeUrl}/orders`, body: "{}" },
+            { name: "orders-write", method: "POST", url: `${smokeUrl}/orders?release=${name}`, body: "{}" },
           ],
         },
       },
+      {},
+      name,
     );
     const done = await releaseWhen(name, "completed", completed, 90_000);
     expect(done.status?.verdict).toBe("Rolled-Back");

@@ -200,6 +200,7 @@ describe("a production release", () => {
       "production-4eyes",
       environmentSpec({
         tier: "production",
+        smoke: { required: false },
         approval: { count: 2 },
         strategies: ["all-at-once"],
         autoSelectStrategy: true,
