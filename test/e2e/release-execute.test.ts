@@ -88,7 +88,9 @@ beforeAll(async () => {
   // the node, as a broken version's endpoint would.
   smokeServer = http.createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://smoke");
-    const rolledBack = runsOf(url.searchParams.get("release") ?? "").some((run) => run.startsWith("rollback"));
+    const rolledBack = runsOf(url.searchParams.get("release") ?? "").some((run) =>
+      run.startsWith("rollback"),
+    );
     if (url.pathname === "/ok" || rolledBack) response.writeHead(200).end("ok\n");
     else response.writeHead(500).end("internal error: the new version cannot reach its database\n");
   });

@@ -234,7 +234,7 @@ function aggregatedRole(manifests: Manifest[], to: "edit" | "view"): V1ClusterRo
 const expectedOperatorPermissions: Permissions = {
   "batch jobs": ["create", "delete", "get", "list", "watch"],
   "core configmaps": ["create", "get", "list", "patch", "update", "watch"],
-  "core events": ["create", "patch"],
+  "core events": ["create", "list", "patch"],
   "core pods": ["get", "list", "watch"],
   "core pods/log": ["get"],
   "core secrets": ["get"],
