@@ -5,7 +5,7 @@ import { ANNOTATIONS, formatDuration, type ReleaseSettings } from "../api/v1alph
 import { abortCommand, annotateCommand } from "./commands.js";
 import type { Decisions } from "./decisions.js";
 import { refOf, type Draft, type Standing } from "./draft.js";
-import { scriptJobProgress, type ScriptJobProgress } from "./job-progress.js";
+import { scriptJobOf, settleStoppedJob } from "./job-progress.js";
 import { deployJob, jobNameFor } from "./jobs.js";
 import { startPermission } from "./schedule.js";
 import type { ReleaseWorld } from "./world.js";
@@ -72,27 +72,6 @@ function manualExecute(
   };
 }
 
-/** Applies a finished or stopping script Job to the draft: the deploy's and the rollback's shared ending. */
-export function settleStoppedJob(
-  draft: Draft,
-  progress: ScriptJobProgress,
-  jobName: string,
-  podName: string | undefined,
-  purpose: "deploy" | "rollback",
-): void {
-  if (progress.state === "create") return;
-  draft.recordJob(progress.record);
-  if (progress.state === "hung" || progress.state === "timed-out") {
-    draft.actions.push({
-      kind: "capture-snapshot",
-      purpose,
-      jobName,
-      ...(podName === undefined ? {} : { podName }),
-    });
-    draft.stopJob(jobName);
-  }
-}
-
 export function execute(
   draft: Draft,
   world: ReleaseWorld,
@@ -103,18 +82,9 @@ export function execute(
   if (strategy === "manual") return manualExecute(draft, world, settings, decisions);
 
   const { release, now } = world;
-  const name = jobNameFor(release.metadata.name ?? "", "deploy");
   const deploy = settings.environment.deploy;
-  const observed = world.jobs?.get(name);
-  const progress = scriptJobProgress({
-    name,
-    purpose: "deploy",
-    record: draft.job(name),
-    job: observed,
-    output: world.output?.deploy,
-    limits: { idleTimeoutMs: deploy.idleTimeoutMs, timeoutMs: deploy.timeoutMs },
-    now,
-  });
+  const job = scriptJobOf(draft, world, settings, "deploy");
+  const { name, progress } = job;
 
   if (progress.state === "create") {
     // StrategySelect may have waited for hours: the window is checked again right before the deploy.
@@ -185,7 +155,7 @@ export function execute(
     return { reason: "Deploying", message: progress.message, kind: "progressing" };
   }
 
-  settleStoppedJob(draft, progress, name, observed?.podName, "deploy");
+  settleStoppedJob(draft, job, "deploy");
   switch (progress.state) {
     case "succeeded":
       draft.enter("SmokeTest", "Succeeded", progress.message);

@@ -2,8 +2,10 @@
 // reconciler observed of it and of its output, and the time. Pure. The record is the memory that makes
 // a Job run at most once: a Job named in status and gone from the API server was deleted, and is never
 // created again.
-import { formatDuration, type JobRecord } from "../api/v1alpha1/index.js";
-import type { JobObservation, OutputView } from "./world.js";
+import { formatDuration, type JobRecord, type ReleaseSettings } from "../api/v1alpha1/index.js";
+import type { Draft } from "./draft.js";
+import { jobNameFor } from "./jobs.js";
+import type { JobObservation, OutputView, ReleaseWorld } from "./world.js";
 
 export interface ScriptJobLimits {
   idleTimeoutMs: number;
@@ -157,4 +159,49 @@ export function scriptJobProgress(input: {
     recheckAt,
     message: `${purpose} Job ${name} ${state}${on}${output === undefined ? "" : `; ${output.seen} lines of output`}`,
   };
+}
+
+/** The deploy's or the rollback's Job: its deterministic name, its Pod, and where it stands. */
+export function scriptJobOf(
+  draft: Draft,
+  world: ReleaseWorld,
+  settings: ReleaseSettings,
+  purpose: "deploy" | "rollback",
+): { name: string; podName: string | undefined; progress: ScriptJobProgress } {
+  const name = jobNameFor(world.release.metadata.name ?? "", purpose);
+  const deploy = settings.environment.deploy;
+  const observed = world.jobs?.get(name);
+  return {
+    name,
+    podName: observed?.podName,
+    progress: scriptJobProgress({
+      name,
+      purpose,
+      record: draft.job(name),
+      job: observed,
+      output: world.output?.[purpose],
+      limits: { idleTimeoutMs: deploy.idleTimeoutMs, timeoutMs: deploy.timeoutMs },
+      now: world.now,
+    }),
+  };
+}
+
+/** Records how a script Job ended; one the operator stops gets a snapshot, then is deleted. */
+export function settleStoppedJob(
+  draft: Draft,
+  job: { name: string; podName: string | undefined; progress: ScriptJobProgress },
+  purpose: "deploy" | "rollback",
+): void {
+  const { progress } = job;
+  if (progress.state === "create") return;
+  draft.recordJob(progress.record);
+  if (progress.state === "hung" || progress.state === "timed-out") {
+    draft.actions.push({
+      kind: "capture-snapshot",
+      purpose,
+      jobName: job.name,
+      ...(job.podName === undefined ? {} : { podName: job.podName }),
+    });
+    draft.stopJob(job.name);
+  }
 }

@@ -4,8 +4,8 @@
 // further Job is ever started. Pure.
 import type { ReleaseSettings } from "../api/v1alpha1/index.js";
 import type { Draft, Standing } from "./draft.js";
-import { HUNG_REASON, settleStoppedJob } from "./execute.js";
-import { isFinished, scriptJobProgress } from "./job-progress.js";
+import { HUNG_REASON } from "./execute.js";
+import { isFinished, scriptJobOf, settleStoppedJob } from "./job-progress.js";
 import { deployJob, jobNameFor } from "./jobs.js";
 import { smokeCaseCount, smokeRun } from "./smoke.js";
 import type { ReleaseWorld } from "./world.js";
@@ -56,18 +56,9 @@ export function rollingBack(draft: Draft, world: ReleaseWorld, settings: Release
   const target = rollback.target ?? draft.status.rollbackTarget;
   if (target === undefined) return failRollback(draft, chain, "no rollback target is known");
 
-  const name = jobNameFor(releaseName, "rollback");
   const deploy = settings.environment.deploy;
-  const observed = world.jobs?.get(name);
-  const progress = scriptJobProgress({
-    name,
-    purpose: "rollback",
-    record: draft.job(name),
-    job: observed,
-    output: world.output?.rollback,
-    limits: { idleTimeoutMs: deploy.idleTimeoutMs, timeoutMs: deploy.timeoutMs },
-    now,
-  });
+  const job = scriptJobOf(draft, world, settings, "rollback");
+  const { name, progress } = job;
   switch (progress.state) {
     case "create":
       draft.actions.push({
@@ -105,7 +96,7 @@ export function rollingBack(draft: Draft, world: ReleaseWorld, settings: Release
     case "hung":
     case "timed-out":
     case "deleted": {
-      settleStoppedJob(draft, progress, name, observed?.podName, "rollback");
+      settleStoppedJob(draft, job, "rollback");
       const what =
         progress.state === "hung"
           ? `rollback to ${target} hung: ${HUNG_REASON.toLowerCase()} (${progress.message})`
