@@ -3,7 +3,7 @@
 import type { CoreV1Api } from "@kubernetes/client-node";
 import type { EnvFromSource } from "../api/v1alpha1/index.js";
 import type { EnvSource } from "../release/deploy-env.js";
-import { readData } from "./object-data.js";
+import { readObjectData } from "./object-data.js";
 
 const decode = (value: string): string => Buffer.from(value, "base64").toString("utf8");
 
@@ -18,16 +18,17 @@ export async function readDeployEnvironment(
     const name = source.secretRef?.name ?? source.configMapRef?.name ?? "";
     let read;
     try {
-      read = await readData(core, namespace, kind, name);
+      read = await readObjectData(core, namespace, kind, name);
     } catch (error) {
       throw new Error(`reading ${kind} ${namespace}/${name} (deploy.envFrom) failed`, { cause: error });
     }
-    const entries = read.ok ? Object.entries(read.value) : [];
+    const entries = read.ok ? Object.entries(read.value.data) : [];
     sources.push({
       kind,
       name,
       found: read.ok,
       values: new Map(entries.map(([key, value]) => [key, kind === "Secret" ? decode(value) : value])),
+      binaryDataKeys: read.ok ? read.value.binaryDataKeys : [],
     });
   }
   return sources;

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { capturingLogger } from "../../test/support/logs.js";
-import { LogFollowers, type LogSource, type LogTarget } from "./log-follower.js";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { KubeConfig } from "@kubernetes/client-node";
+import { kubeLogSource, LogFollowers, type LogSource, type LogTarget } from "./log-follower.js";
 
 /** A log source the test drives: each opened stream is exposed to push lines, end or fail it. */
 class FakeSource {
@@ -31,30 +34,32 @@ const line = (second: number, text: string): string => `2026-11-25T10:00:0${seco
 let source: FakeSource;
 let woken: string[];
 let followers: LogFollowers;
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  source = new FakeSource();
-  woken = [];
-  followers = new LogFollowers({
-    source: source.source,
-    wake: (key) => woken.push(key),
-    throttleMs: 2000,
-    retryMs: 1000,
-    log: capturingLogger().log,
-  });
-});
-
-afterEach(() => {
-  followers.stopAll();
-  vi.useRealTimers();
-});
-
-const flush = async (): Promise<void> => {
-  await vi.advanceTimersByTimeAsync(0);
-};
+let logs: ReturnType<typeof capturingLogger>;
 
 describe("LogFollowers", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    source = new FakeSource();
+    woken = [];
+    logs = capturingLogger();
+    followers = new LogFollowers({
+      source: source.source,
+      wake: (key) => woken.push(key),
+      throttleMs: 2000,
+      retryMs: 1000,
+      log: logs.log,
+    });
+  });
+
+  afterEach(() => {
+    followers.stopAll();
+    vi.useRealTimers();
+  });
+
+  const flush = async (): Promise<void> => {
+    await vi.advanceTimersByTimeAsync(0);
+  };
+
   it("follows once per Pod whatever the number of reconciles, keeping each line with its timestamp", () => {
     followers.follow(KEY, "deploy", TARGET, true);
     followers.follow(KEY, "deploy", TARGET, true);
@@ -107,6 +112,27 @@ describe("LogFollowers", () => {
     expect(source.streams).toHaveLength(1);
   });
 
+  it("a stream that ended before the container was said stopped: the rest is read at once, then ended", async () => {
+    followers.follow(KEY, "deploy", TARGET, true);
+    source.last.line(line(1, "one"));
+    source.last.end();
+    await flush();
+    expect(woken).toEqual([KEY, KEY]);
+    expect(followers.view(KEY, "deploy")).toMatchObject({ ended: false, following: false });
+    followers.follow(KEY, "deploy", TARGET, false);
+    expect(source.streams).toHaveLength(2);
+    source.last.line(line(1, "one"));
+    source.last.line(line(2, "last words"));
+    source.last.end();
+    await flush();
+    const view = followers.view(KEY, "deploy");
+    expect(view).toMatchObject({ ended: true, following: false });
+    expect(view?.log.lastLines(5).map((entry) => entry.text)).toEqual(["one", "last words"]);
+    // The retry planned for the first end was dropped.
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(source.streams).toHaveLength(2);
+  });
+
   it("a failing stream is retried with backoff, never thrown", async () => {
     followers.follow(KEY, "deploy", TARGET, true);
     source.last.fail(new Error("HTTP 500"));
@@ -121,6 +147,20 @@ describe("LogFollowers", () => {
     expect(source.streams).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(1);
     expect(source.streams).toHaveLength(3);
+    expect(logs.lines).toEqual([
+      expect.objectContaining({ msg: "Log stream failed; following again", failures: 1, error: "HTTP 500" }),
+      expect.objectContaining({ failures: 2 }),
+    ]);
+  });
+
+  it("the backoff stops growing at 30 s", async () => {
+    followers.follow(KEY, "deploy", TARGET, true);
+    for (let failure = 1; failure <= 7; failure += 1) {
+      source.last.fail(new Error("HTTP 500"));
+      await flush();
+      await vi.advanceTimersByTimeAsync(Math.min(30_000, 1000 * 2 ** (failure - 1)));
+      expect(source.streams).toHaveLength(failure + 1);
+    }
   });
 
   it("a new Pod for the same purpose replaces the old stream", () => {
@@ -137,7 +177,119 @@ describe("LogFollowers", () => {
     expect(followers.active).toBe(2);
     followers.forget(KEY);
     expect(source.streams.every((stream) => stream.signal.aborted)).toBe(true);
+    const wakes = woken.length;
+    source.streams[0]?.line(line(1, "after forget"));
+    expect(woken).toHaveLength(wakes);
     expect(followers.view(KEY, "deploy")).toBeUndefined();
     expect(followers.active).toBe(0);
+  });
+});
+
+/** An API server stand-in answering the pods/log endpoint the way the test says. */
+async function logServer(
+  answer: (request: http.IncomingMessage, response: http.ServerResponse) => void,
+): Promise<{ kubeConfig: KubeConfig; requests: http.IncomingMessage[]; close: () => Promise<void> }> {
+  const requests: http.IncomingMessage[] = [];
+  const server = http.createServer((request, response) => {
+    requests.push(request);
+    answer(request, response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: "local", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: "admin", token: "not-a-real-token" }],
+    contexts: [{ name: "local", cluster: "local", user: "admin" }],
+    currentContext: "local",
+  });
+  const close = (): Promise<void> =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => {
+        resolve();
+      });
+    });
+  return { kubeConfig, requests, close };
+}
+
+describe("kubeLogSource", () => {
+  it.each([
+    { situation: "lines in one chunk", chunks: ["a 1\nb 2\n"], lines: ["a 1", "b 2"] },
+    {
+      situation: "a line split across chunks",
+      chunks: ["a 1\nb", " 2\nc", " 3\n"],
+      lines: ["a 1", "b 2", "c 3"],
+    },
+    { situation: "a last line without a newline", chunks: ["a 1\r\nb 2"], lines: ["a 1", "b 2"] },
+  ])("$situation: one call per line, resolved at the end of the stream", async ({ chunks, lines }) => {
+    const server = await logServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/plain" });
+      for (const chunk of chunks) response.write(chunk);
+      response.end();
+    });
+    try {
+      const seen: string[] = [];
+      await kubeLogSource(server.kubeConfig)(TARGET, (raw) => seen.push(raw), new AbortController().signal);
+      expect(seen).toEqual(lines);
+      expect(server.requests[0]?.headers.authorization).toBe("Bearer not-a-real-token");
+      const url = new URL(server.requests[0]?.url ?? "", "http://x");
+      expect(url.pathname).toBe("/api/v1/namespaces/nav/pods/nav-1-4-2-deploy-abcde/log");
+      expect(Object.fromEntries(url.searchParams)).toEqual({
+        container: "deploy",
+        follow: "true",
+        timestamps: "true",
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("an error answer rejects with the status and the API server's message", async () => {
+    const server = await logServer((_request, response) => {
+      response.writeHead(400, { "content-type": "application/json" });
+      response.end('{"message":"container \\"deploy\\" is waiting to start: ContainerCreating"}');
+    });
+    try {
+      await expect(
+        kubeLogSource(server.kubeConfig)(TARGET, () => undefined, new AbortController().signal),
+      ).rejects.toThrow(/nav\/nav-1-4-2-deploy-abcde: HTTP 400 .*ContainerCreating/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([
+    {
+      situation: "aborted by the caller",
+      cut: (controller: AbortController) => {
+        controller.abort();
+      },
+    },
+    {
+      situation: "the connection reset",
+      cut: (_controller: AbortController, socket: () => void) => {
+        socket();
+      },
+    },
+  ])("a stream $situation rejects, and nothing escapes as an uncaught error", async ({ cut }) => {
+    let destroy: () => void = () => undefined;
+    const server = await logServer((request, response) => {
+      response.writeHead(200, { "content-type": "text/plain" });
+      response.write("a 1\n");
+      destroy = () => request.socket.destroy();
+    });
+    try {
+      const controller = new AbortController();
+      const seen: string[] = [];
+      const streaming = kubeLogSource(server.kubeConfig)(TARGET, (raw) => seen.push(raw), controller.signal);
+      await vi.waitFor(() => {
+        expect(seen).toEqual(["a 1"]);
+      });
+      cut(controller, destroy);
+      await expect(streaming).rejects.toThrow();
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -144,7 +144,14 @@ export class LogFollowers {
       byPurpose.set(purpose, stream);
     }
     stream.containerRunning = containerRunning;
-    if (!stream.running && !stream.ended && stream.retry === undefined) this.open(key, stream);
+    if (stream.running || stream.ended) return;
+    // A stream that ended before the container stopped may have been cut short: once the container
+    // has stopped, the rest is read at once instead of after the retry delay.
+    if (stream.retry !== undefined && !containerRunning) {
+      clearTimeout(stream.retry);
+      stream.retry = undefined;
+    }
+    if (stream.retry === undefined) this.open(key, stream);
   }
 
   view(key: string, purpose: string): LogView | undefined {
@@ -191,6 +198,7 @@ export class LogFollowers {
       .source(
         stream.target,
         (raw) => {
+          if (controller.signal.aborted) return;
           if (toSkip > 0) {
             toSkip -= 1;
             return;
@@ -205,13 +213,11 @@ export class LogFollowers {
           if (controller.signal.aborted) return;
           stream.running = false;
           stream.failures = 0;
-          // A stream ends for good only once the container has stopped; before that it was cut short.
-          if (!wasRunning || !stream.containerRunning) {
-            stream.ended = true;
-            this.options.wake(key);
-          } else {
-            this.retry(key, stream);
-          }
+          // A stream ends for good only once the container has stopped; before that it may have been cut
+          // short. Either way the Release hears of it at once: the container has probably just stopped.
+          if (!wasRunning || !stream.containerRunning) stream.ended = true;
+          else this.retry(key, stream);
+          this.wakeNow(key);
         },
         (error: unknown) => {
           if (controller.signal.aborted) return;
@@ -241,14 +247,21 @@ export class LogFollowers {
     }, delay);
   }
 
+  /** Wakes the Release now; the wake covers every line read so far, so a pending trailing wake is dropped. */
+  private wakeNow(key: string): void {
+    clearTimeout(this.wakeTimers.get(key));
+    this.wakeTimers.delete(key);
+    this.lastWake.set(key, Date.now());
+    this.options.wake(key);
+  }
+
   /** Wakes the Release at most once per throttle period, with a trailing wake for the last lines. */
   private announce(key: string): void {
     const throttle = this.options.throttleMs ?? 2000;
     const now = Date.now();
     const last = this.lastWake.get(key) ?? 0;
     if (now - last >= throttle) {
-      this.lastWake.set(key, now);
-      this.options.wake(key);
+      this.wakeNow(key);
       return;
     }
     if (this.wakeTimers.has(key)) return;
@@ -256,9 +269,7 @@ export class LogFollowers {
       key,
       setTimeout(
         () => {
-          this.wakeTimers.delete(key);
-          this.lastWake.set(key, Date.now());
-          this.options.wake(key);
+          this.wakeNow(key);
         },
         throttle - (now - last),
       ),

@@ -6,21 +6,44 @@ import { isNotFound } from "../runtime/api-errors.js";
 
 export type Read<T> = { ok: true; value: T } | { ok: false; message: string };
 
+export interface ObjectData {
+  /** `data` as the API returns it: plain text for a ConfigMap, base64 for a Secret. */
+  data: Record<string, string>;
+  /** The keys of a ConfigMap's `binaryData` (never in a container's environment); empty for a Secret. */
+  binaryDataKeys: string[];
+}
+
+/** A ConfigMap's or Secret's data and binary keys; a 404 is a result, any other error is thrown. */
+export async function readObjectData(
+  core: CoreV1Api,
+  namespace: string,
+  kind: "ConfigMap" | "Secret",
+  name: string,
+): Promise<Read<ObjectData>> {
+  try {
+    if (kind === "ConfigMap") {
+      const configMap = await core.readNamespacedConfigMap({ name, namespace });
+      return {
+        ok: true,
+        value: { data: configMap.data ?? {}, binaryDataKeys: Object.keys(configMap.binaryData ?? {}) },
+      };
+    }
+    const secret = await core.readNamespacedSecret({ name, namespace });
+    return { ok: true, value: { data: secret.data ?? {}, binaryDataKeys: [] } };
+  } catch (error) {
+    if (isNotFound(error))
+      return { ok: false, message: `${kind} ${name} not found in namespace ${namespace}` };
+    throw error;
+  }
+}
+
+/** A ConfigMap's or Secret's `data`; a 404 is a result, any other error is thrown. */
 export async function readData(
   core: CoreV1Api,
   namespace: string,
   kind: "ConfigMap" | "Secret",
   name: string,
 ): Promise<Read<Record<string, string>>> {
-  try {
-    const object =
-      kind === "ConfigMap"
-        ? await core.readNamespacedConfigMap({ name, namespace })
-        : await core.readNamespacedSecret({ name, namespace });
-    return { ok: true, value: object.data ?? {} };
-  } catch (error) {
-    if (isNotFound(error))
-      return { ok: false, message: `${kind} ${name} not found in namespace ${namespace}` };
-    throw error;
-  }
+  const read = await readObjectData(core, namespace, kind, name);
+  return read.ok ? { ok: true, value: read.value.data } : read;
 }

@@ -33,6 +33,14 @@ describe("isPlaceholder", () => {
     "your_db_password_here",
     "...",
     "${DB_PASSWORD}",
+    "change-it",
+    "CHANGE THIS",
+    "null",
+    "nil",
+    "undefined",
+    "TODO: ask ops",
+    "fixme later",
+    "  changeme  ",
   ])("%j is a placeholder", (value) => {
     expect(isPlaceholder(value)).toBe(true);
   });
@@ -47,6 +55,11 @@ describe("isPlaceholder", () => {
     "changeme-not",
     "my <tag> value",
     "a...b",
+    "none",
+    "todo-list",
+    "<a> and <b>",
+    "${A}${B}",
+    "secretary",
   ])("%j is a real value", (value) => {
     expect(isPlaceholder(value)).toBe(false);
   });
@@ -97,6 +110,26 @@ describe("checkDeployEnvironment", () => {
       required: [],
       sources: [configMap("nav-config", { FEATURE_FLAGS: "" })],
       problems: [],
+    },
+    {
+      situation: "a required name only in a ConfigMap's binaryData: said why it is not in the environment",
+      required: ["CA_BUNDLE"],
+      sources: [{ ...configMap("nav-config", {}), binaryDataKeys: ["CA_BUNDLE"] }],
+      problems: [
+        "CA_BUNDLE is required (deploy.requiredEnv) but no envFrom source sets it: ConfigMap nav-config holds it in binaryData, which Kubernetes never puts into the environment",
+      ],
+    },
+    {
+      situation: "a name required twice is reported once",
+      required: ["API_TOKEN", "API_TOKEN"],
+      sources: [],
+      problems: ["API_TOKEN is required (deploy.requiredEnv) but no envFrom source sets it"],
+    },
+    {
+      situation: "a placeholder in a ConfigMap counts only when required",
+      required: ["REGION"],
+      sources: [configMap("nav-config", { REGION: "TODO", ZONE: "TODO" })],
+      problems: ["REGION from ConfigMap nav-config is a placeholder, not a real value"],
     },
     {
       situation: "a source that does not exist",

@@ -94,6 +94,7 @@ function releaseJob(
   const containerSecurity =
     profile === "restricted" ? RESTRICTED_CONTAINER : profile === "baseline" ? BASELINE_CONTAINER : undefined;
   // A deploy script often talks to the API with the ServiceAccount it was given; without one, no token.
+  // The rollback check and smoke cases run other code than the team's script: they never get the token.
   const automount = options.apiAccess && deploy.serviceAccountName !== undefined;
   return {
     apiVersion: "batch/v1",

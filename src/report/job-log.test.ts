@@ -35,7 +35,7 @@ describe("BoundedLog", () => {
     for (let line = 1; line <= 20; line += 1)
       log.push({ at: at(line), text: `line${String(line).padStart(2, "0")}` });
     const lines = log.render().split("\n");
-    expect(lines[0]).toBe("# 20 lines, 13 lines (494 bytes) cut between line 4 and line 16");
+    expect(lines[0]).toBe("# 20 lines, 13 lines (494 bytes) cut between line 4 and 16");
     expect(lines.slice(1, 4).map((entry) => entry.slice(-6))).toEqual(["line01", "line02", "line03"]);
     expect(lines[4]).toBe("... 13 lines cut ...");
     expect(lines.slice(5).map((entry) => entry.slice(-6))).toEqual(["line17", "line18", "line19", "line20"]);

@@ -95,7 +95,7 @@ export class BoundedLog {
     const summary =
       this.cutLines === 0
         ? `# ${this.total} lines`
-        : `# ${this.total} lines, ${this.cutLines} lines (${this.cutBytes} bytes) cut between line ${this.head.length + 1} and line ${this.head.length + this.cutLines}`;
+        : `# ${this.total} lines, ${this.cutLines} lines (${this.cutBytes} bytes) cut between line ${this.head.length + 1} and ${this.head.length + this.cutLines}`;
     const marker = this.cutLines === 0 ? [] : [`... ${this.cutLines} lines cut ...`];
     return [summary, ...this.head.map(format), ...marker, ...this.tail.map(format)].join("\n");
   }
