@@ -7,7 +7,9 @@ The demo is not available yet.
 
 It will bring up a local Kubernetes control plane, Prometheus, an OCI registry and a git server on
 127.0.0.1, start the operator, and release a demo app twice: v2 to Released, v3 to Rolled-Back by a
-hard breach. What exists today is the API, its CRDs and the packaging; run the test suite with
+hard breach. What exists today: the local cluster (npm run cluster -- up), and an operator that runs a
+release through the gate, strategy, deploy Job, smoke tests and rollback, but not yet the watch window
+or the git report. Run the test suite, which does all of that against the local cluster, with
 
     hack/test.sh
 MSG

@@ -241,8 +241,9 @@ export function operatorCaches(
       ),
     onChange: (pod, event) => {
       podsByJob.changed(pod, event);
-      // A Pod is owned by its Job; the Release it works for is in its labels.
-      const release = pod.metadata?.labels?.[LABELS.release];
+      // A Pod is owned by its Job; the Release it works for is named whole in its annotations (a label
+      // value may be cut); Pods created before the annotation existed carry the name in their labels.
+      const release = pod.metadata?.annotations?.[LABELS.release] ?? pod.metadata?.labels?.[LABELS.release];
       if (release !== undefined) wake.release(`${pod.metadata?.namespace ?? ""}/${release}`);
     },
   });

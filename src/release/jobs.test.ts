@@ -156,6 +156,20 @@ describe("ownerReferenceTo and labelsFor", () => {
       "release-operator.io/purpose": "deploy",
     });
   });
+
+  it("a Release name too long for a label value: the labels are cut with a hash, the Pods' annotation keeps it whole", () => {
+    const name = longName(120, "-1-4-2");
+    const job = deployJob(releaseNamed(name), settingsWith({}), {
+      purpose: "deploy",
+      strategy: "all-at-once",
+      version: "1.4.2",
+    });
+    const labels = job.spec?.template.metadata?.labels ?? {};
+    expect(Object.values(labels).every((value) => value.length <= 63 && LABEL_VALUE.test(value))).toBe(true);
+    expect(labels["release-operator.io/release"]).toMatch(/^a{54}-[0-9a-f]{8}$/);
+    expect(job.spec?.template.metadata?.annotations).toEqual({ "release-operator.io/release": name });
+    expect(job.metadata?.ownerReferences?.[0]?.name).toBe(name);
+  });
 });
 
 describe("rollbackCheckJob", () => {

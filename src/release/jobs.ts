@@ -1,7 +1,6 @@
 // The Jobs a Release runs, as manifests: deterministic names (a restarted operator finds the Job it
 // created instead of creating another), owned by the Release, labelled to be found by selector, and
 // written for the restricted Pod Security profile. Pure.
-import { createHash } from "node:crypto";
 import type {
   V1Container,
   V1EnvVar,
@@ -20,6 +19,7 @@ import {
   type ReleaseSettings,
   type Strategy,
 } from "../api/v1alpha1/index.js";
+import { fitName, labelValueOf, MAX_LABEL_VALUE } from "./names.js";
 
 /** What a Job is for; part of its name and its purpose label. */
 export type OperatorJobPurpose =
@@ -30,15 +30,9 @@ export function smokeJobPurpose(run: "release" | "rollback", index: number): Ope
   return run === "release" ? `smoke-${index}` : `rollback-smoke-${index}`;
 }
 
-const MAX_NAME = 63;
-
 /** `<release>-<purpose>`, cut with a hash suffix when longer than a label value may be. */
 export function jobNameFor(releaseName: string, purpose: OperatorJobPurpose): string {
-  const name = `${releaseName}-${purpose}`;
-  if (name.length <= MAX_NAME) return name;
-  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
-  const head = releaseName.slice(0, MAX_NAME - purpose.length - hash.length - 2).replace(/[-.]+$/, "");
-  return `${head}-${hash}-${purpose}`;
+  return fitName(releaseName, `-${purpose}`, MAX_LABEL_VALUE);
 }
 
 export function ownerReferenceTo(release: Release): V1OwnerReference {
@@ -52,13 +46,19 @@ export function ownerReferenceTo(release: Release): V1OwnerReference {
   };
 }
 
+/** Labels to select by: names longer than a label value holds are cut with a hash (see names.ts). */
 export function labelsFor(release: Release, purpose: string): Record<string, string> {
   return {
     [LABELS.managedBy]: MANAGED_BY,
-    [LABELS.release]: release.metadata.name ?? "",
-    [LABELS.environment]: release.spec.environment,
+    [LABELS.release]: labelValueOf(release.metadata.name ?? ""),
+    [LABELS.environment]: labelValueOf(release.spec.environment),
     [LABELS.purpose]: purpose,
   };
+}
+
+/** The whole name of the Release, on its Jobs' Pods: a label value may be cut, an annotation is not. */
+export function podAnnotationsFor(release: Release): Record<string, string> {
+  return { [LABELS.release]: release.metadata.name ?? "" };
 }
 
 /** The security context the restricted Pod Security profile demands. */
@@ -109,7 +109,7 @@ function releaseJob(
       backoffLimit: 0,
       activeDeadlineSeconds: options.activeDeadlineSeconds,
       template: {
-        metadata: { labels },
+        metadata: { labels, annotations: podAnnotationsFor(release) },
         spec: {
           restartPolicy: "Never",
           automountServiceAccountToken: automount,

@@ -569,6 +569,7 @@ describe("renderReleaseReport: deploy, smoke and rollback", () => {
 describe("where the report is kept", () => {
   it("the ConfigMap is named after the release, the report under release.md", () => {
     expect(reportConfigMapName("nav-1-4-2")).toBe("nav-1-4-2-report");
+    expect(reportConfigMapName("r".repeat(253))).toMatch(/^r{237}-[0-9a-f]{8}-report$/);
     expect(REPORT_KEY).toBe("release.md");
   });
 });

@@ -4,6 +4,7 @@
 // phases complete.
 import type { GateCheck, JobRecord, PhaseRecord, Release, SmokeResult } from "../api/v1alpha1/index.js";
 import { attachmentKeys, type Attachments } from "./attachments.js";
+import { fitName, MAX_OBJECT_NAME } from "../release/names.js";
 
 const PHASE_TITLES: Readonly<Record<string, string>> = {
   PreReleaseGate: "Phase 1: Pre-Release Gate",
@@ -233,5 +234,5 @@ export function renderReleaseReport(release: Release, attachments: Attachments =
 export const REPORT_KEY = "release.md";
 
 export function reportConfigMapName(releaseName: string): string {
-  return `${releaseName}-report`;
+  return fitName(releaseName, "-report", MAX_OBJECT_NAME);
 }

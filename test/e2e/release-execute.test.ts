@@ -6,6 +6,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Environment, EnvironmentSpec, Release } from "../../src/api/v1alpha1/index.js";
+import { jobNameFor } from "../../src/release/jobs.js";
 import { eventually, kubectl, kubectlJson, uniqueName } from "./support/kubectl.js";
 import { applyRecorderEnvironment, applyRecorderScript, jobsOf, runsOf } from "./support/deploys.js";
 import { startOperator, type OperatorProcess } from "./support/operator.js";
@@ -148,8 +149,16 @@ describe("a deploy that works", () => {
 });
 
 describe("rolling back", () => {
-  it("a deploy that exits 1 is rolled back: deploy.sh --rollback <target>, then smoke again", async () => {
-    const { name } = await releaseWith("exec-exit1", { DEPLOY_EXIT: "1" });
+  it("a deploy that exits 1 is rolled back: deploy.sh --rollback <target>, then smoke again (a Release name too long for a label)", async () => {
+    // Longer than a label value may be: Job names and labels are cut with a hash, the report keeps the name.
+    const { name } = await releaseWith(
+      "exec-exit1",
+      { DEPLOY_EXIT: "1" },
+      {},
+      {},
+      uniqueName("navigation-onboard-software-release-1-4-2-hotfix-candidate"),
+    );
+    expect(name.length).toBeGreaterThan(63);
     const done = await releaseWhen(name, "completed", completed, 90_000);
     expect(done.status?.verdict).toBe("Rolled-Back");
     expect(done.status?.reason).toMatch(/^deploy script failure: exit code 1 .*-> rolled back to 1\.4\.1/);
@@ -157,7 +166,11 @@ describe("rolling back", () => {
     expect(
       done.status?.smoke?.filter((result) => result.run === "rollback").map((result) => result.passed),
     ).toEqual([true, true]);
-    expect(await jobsOf(name)).toEqual([`${name}-deploy`, `${name}-rollback`, `${name}-rollback-smoke-0`]);
+    expect(await jobsOf(name)).toEqual(
+      (["deploy", "rollback", "rollback-smoke-0"] as const)
+        .map((purpose) => jobNameFor(name, purpose))
+        .sort(),
+    );
     const report = await reportOf(name);
     expect(report["release.md"]).toContain("deploy of 1.4.2 failed");
     expect(report["release.md"]).toContain("rolled back to 1.4.1");

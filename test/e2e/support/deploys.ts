@@ -6,6 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { inject } from "vitest";
 import type { EnvironmentSpec } from "../../../src/api/v1alpha1/index.js";
+import { labelValueOf } from "../../../src/release/names.js";
 import { kubectl, kubectlJson } from "./kubectl.js";
 import { applyEnvironment, environmentSpec, NAMESPACE } from "./releases.js";
 
@@ -90,7 +91,7 @@ export async function jobsOf(release: string): Promise<string[]> {
     "-n",
     NAMESPACE,
     "-l",
-    `release-operator.io/release=${release}`,
+    `release-operator.io/release=${labelValueOf(release)}`,
   ]);
   return list.items.map((item) => item.metadata.name).sort();
 }
