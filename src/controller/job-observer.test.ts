@@ -1,7 +1,7 @@
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { PodsByJob } from "./caches.js";
-import { jobObservation } from "./job-observer.js";
+import { jobObservation, whyNotStarted } from "./job-observer.js";
 
 const STARTED = new Date("2026-11-25T10:00:01Z");
 const FINISHED = new Date("2026-11-25T10:00:09Z");
@@ -100,5 +100,64 @@ describe("PodsByJob", () => {
     expect(pods.podOf("nav", "nav-deploy")?.metadata?.name).toBe("nav-deploy-bbbbb");
     pods.changed(second, "delete");
     expect(pods.podOf("nav", "nav-deploy")).toBeUndefined();
+  });
+});
+
+describe("whyNotStarted", () => {
+  const pending = (status: V1Pod["status"], nodeName?: string): V1Pod => ({
+    metadata: { name: "nav-deploy-abcde" },
+    spec: { containers: [], ...(nodeName === undefined ? {} : { nodeName }) },
+    status,
+  });
+  it.each<{ situation: string; pod?: V1Pod; why: string }>([
+    { situation: "no Pod at all", why: "no Pod was created (the Job's Events say why)" },
+    {
+      situation: "the scheduler found no node",
+      pod: pending({
+        conditions: [
+          {
+            type: "PodScheduled",
+            status: "False",
+            reason: "Unschedulable",
+            message: "0/2 nodes are available: 1 node(s) had untolerated taint",
+          },
+        ],
+      }),
+      why: "not scheduled: Unschedulable: 0/2 nodes are available: 1 node(s) had untolerated taint",
+    },
+    {
+      situation: "the image cannot be pulled",
+      pod: pending(
+        {
+          containerStatuses: [
+            {
+              name: "deploy",
+              image: "x",
+              imageID: "",
+              ready: false,
+              restartCount: 0,
+              state: { waiting: { reason: "ImagePullBackOff", message: "Back-off pulling image" } },
+            },
+          ],
+        },
+        "onboard",
+      ),
+      why: "waiting: ImagePullBackOff: Back-off pulling image",
+    },
+    { situation: "not looked at by the scheduler yet", pod: pending({}), why: "not scheduled yet" },
+    {
+      situation: "bound, no word from the node",
+      pod: pending({}, "onboard"),
+      why: "not started on node onboard",
+    },
+  ])("$situation", ({ pod, why }) => {
+    expect(whyNotStarted(pod)).toBe(why);
+  });
+
+  it("is part of a pending Job's observation, and only of a pending one", () => {
+    expect(jobObservation(job(), undefined).waiting).toBe("no Pod was created (the Job's Events say why)");
+    expect(
+      jobObservation(job({ active: 1 }), pod({ running: { startedAt: STARTED } })).waiting,
+    ).toBeUndefined();
   });
 });

@@ -9,6 +9,20 @@ import { isNotFound } from "../runtime/api-errors.js";
 const iso = (value: Date | string | undefined): string | undefined =>
   value === undefined ? undefined : new Date(value).toISOString();
 
+/** Why a Job's Pod has not started, in the words of the scheduler, the kubelet or the Job controller. */
+export function whyNotStarted(pod: V1Pod | undefined): string {
+  if (pod === undefined) return "no Pod was created (the Job's Events say why)";
+  const unscheduled = pod.status?.conditions?.find(
+    (condition) => condition.type === "PodScheduled" && condition.status === "False",
+  );
+  const describe = (what: string, reason?: string, message?: string): string =>
+    [what, reason, message].filter((part) => part !== undefined && part !== "").join(": ");
+  if (unscheduled !== undefined) return describe("not scheduled", unscheduled.reason, unscheduled.message);
+  const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting;
+  if (waiting !== undefined) return describe("waiting", waiting.reason, waiting.message);
+  return pod.spec?.nodeName === undefined ? "not scheduled yet" : `not started on node ${pod.spec.nodeName}`;
+}
+
 /** A Job and its Pod as the pure phases see them. */
 export function jobObservation(job: V1Job | undefined, pod: V1Pod | undefined): JobObservation {
   if (job === undefined) return { state: "absent" };
@@ -45,6 +59,7 @@ export function jobObservation(job: V1Job | undefined, pod: V1Pod | undefined): 
     ...(finishedAt === undefined ? {} : { finishedAt }),
     ...(terminated?.exitCode === undefined ? {} : { exitCode: terminated.exitCode }),
     ...(failure === undefined || failure === "" ? {} : { failure }),
+    ...(state === "pending" ? { waiting: whyNotStarted(pod) } : {}),
   };
 }
 

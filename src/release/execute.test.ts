@@ -201,6 +201,34 @@ describe("Execute: following the deploy Job", () => {
       cause: /^deploy timed out: deploy exceeded its timeout of 10m/,
     },
     {
+      situation: "its Pod not scheduled yet, within idleTimeout: waits, and looks again at the idle deadline",
+      job: {
+        state: "pending",
+        uid: "job-uid",
+        waiting: "not scheduled: Unschedulable: 0/2 nodes are available",
+      },
+      seconds: 30,
+      phase: "Execute",
+      outcome: "Running",
+      actions: [],
+    },
+    {
+      situation: "its Pod scheduled but not started for idleTimeout (image pull, a node out of reach): hung",
+      job: {
+        state: "pending",
+        uid: "job-uid",
+        nodeName: "onboard",
+        podName: `${DEPLOY}-abcde`,
+        waiting: "waiting: ImagePullBackOff",
+      },
+      seconds: 61,
+      phase: "RollingBack",
+      outcome: "Hung",
+      actions: ["capture-snapshot", "delete-job"],
+      cause:
+        /^Deploy hung — manual investigation required \(not started within 1m on node onboard \(waiting: ImagePullBackOff\)\)$/,
+    },
+    {
       situation: "deleted by someone while running: rolled back, never created again",
       job: { state: "absent" },
       seconds: 30,
@@ -225,6 +253,63 @@ describe("Execute: following the deploy Job", () => {
     ).toEqual(actions);
     expect(createdJobs(decision)).not.toContain(DEPLOY);
     if (cause !== undefined) expect(decision.status.rollback?.cause).toMatch(cause);
+  });
+
+  it("within idleTimeout a pending Pod is looked at again at the idle deadline", () => {
+    const world = observed(
+      deploying(),
+      { [DEPLOY]: { state: "pending", waiting: "not scheduled yet" } },
+      { now: at(30) },
+    );
+    expect(decideRelease(world).requeueAfterMs).toBe(30_000);
+  });
+
+  it("its Pod never scheduled within idleTimeout: the Job is stopped, then Aborted (deploy.sh never ran), no rollback", () => {
+    const why = "not scheduled: Unschedulable: 0/2 nodes are available: 1 node(s) had untolerated taint";
+    const pending: JobObservation = {
+      state: "pending",
+      uid: "job-uid",
+      podName: `${DEPLOY}-abcde`,
+      waiting: why,
+    };
+    const world = observed(deploying(), { [DEPLOY]: pending }, { now: at(61) });
+    const decision = decideRelease(world);
+    expect(decision.status.phase).toBe("Execute");
+    expect(jobRecord(decision.status, DEPLOY)).toMatchObject({
+      outcome: "NotStarted",
+      message: `deploy Job ${DEPLOY} was not scheduled within 1m (${why})`,
+    });
+    expect(decision.actions.map((action) => action.kind)).toEqual(["capture-snapshot", "delete-job"]);
+    expect(conditionOf(decision.status, "Reconciling")?.reason).toBe("StoppingDeploy");
+
+    // Still being deleted, an abort meanwhile: no second snapshot, no rollback, the Job asked to stop again.
+    const deleting = observed(
+      next(world),
+      { [DEPLOY]: pending },
+      {
+        now: at(62),
+        release: annotated(withStatus(world.release, decision.status), {
+          "release-operator.io/abort": "give up",
+        }),
+      },
+    );
+    const waiting = decideRelease(deleting);
+    expect(waiting.status.phase).toBe("Execute");
+    expect(waiting.actions.map((action) => action.kind)).toEqual(["delete-job"]);
+
+    // Gone: Aborted, nothing created, the reason says the script never ran.
+    const gone = observed(
+      deleting,
+      { [DEPLOY]: { state: "absent" } },
+      { now: at(64), release: withStatus(deleting.release, waiting.status) },
+    );
+    const done = decideRelease(gone);
+    expect(done.status.verdict).toBe("Aborted");
+    expect(done.status.reason).toBe(
+      `Aborted at Execute: deploy Job ${DEPLOY} was not scheduled within 1m (${why}); deploy.sh never ran, nothing was deployed`,
+    );
+    expect(done.actions).toEqual([]);
+    expect(jobRecord(done.status, ROLLBACK)).toBeUndefined();
   });
 
   it("abort while the deploy runs: the Job is stopped and the release rolls back once it is gone", () => {
@@ -276,6 +361,24 @@ describe("the rollback", () => {
       /^deploy script failure: exit code 1 on node onboard -> rolled back to 1\.4\.1 \(deploy\.sh --rollback exited 0 on node onboard\) -> no smoke cases to re-run -> mini watch window: not run by this operator version/,
     );
     expect(createdJobs(decision)).toEqual([]);
+  });
+
+  it("the rollback Job's Pod never scheduled: Rollback-Failed, the Job stopped so it never runs later", () => {
+    const world = observed(
+      rollingBack(),
+      {
+        [DEPLOY]: ended("failed", 1, 20),
+        [ROLLBACK]: { state: "pending", uid: "rollback-uid", waiting: "not scheduled: Unschedulable" },
+      },
+      { now: at(22 + 61) },
+    );
+    const decision = decideRelease(world);
+    expect(decision.status.verdict).toBe("Rollback-Failed");
+    expect(decision.status.reason).toContain(
+      `rollback to 1.4.1 failed: rollback Job ${ROLLBACK} was not scheduled within 1m (not scheduled: Unschedulable)`,
+    );
+    expect(decision.actions.map((action) => action.kind)).toEqual(["capture-snapshot", "delete-job"]);
+    expect(jobRecord(decision.status, ROLLBACK)?.outcome).toBe("NotStarted");
   });
 
   it("the rollback Job failed: Rollback-Failed, a human asked for, no further Job", () => {

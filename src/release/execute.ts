@@ -72,6 +72,38 @@ function manualExecute(
   };
 }
 
+/**
+ * The deploy's Pod was never scheduled: deploy.sh never ran, so there is nothing to roll back. The Job
+ * is stopped first (it would run the moment a node took it) and the release ends Aborted once it is
+ * gone; an abort asked meanwhile changes nothing.
+ */
+function deployNeverStarted(
+  draft: Draft,
+  world: ReleaseWorld,
+  job: ReturnType<typeof scriptJobOf>,
+  message: string,
+): Standing | undefined {
+  const { name } = job;
+  const decidedNow = draft.job(name)?.outcome !== "NotStarted";
+  if (decidedNow) settleStoppedJob(draft, job, "deploy");
+  const observed = world.jobs?.get(name);
+  if (observed?.state !== "absent") {
+    draft.stopJob(name);
+    return {
+      reason: "StoppingDeploy",
+      message: `${message}; waiting for Job ${name} to be gone before ending the release`,
+      kind: "progressing",
+      warning: true,
+    };
+  }
+  draft.complete(
+    "Aborted",
+    "Failed",
+    `Aborted at Execute: ${message}; deploy.sh never ran, nothing was deployed`,
+  );
+  return undefined;
+}
+
 export function execute(
   draft: Draft,
   world: ReleaseWorld,
@@ -138,6 +170,8 @@ export function execute(
       kind: "progressing",
     };
   }
+
+  if (progress.state === "not-started") return deployNeverStarted(draft, world, job, progress.message);
 
   if (progress.state === "running") {
     draft.recordJob(progress.record);

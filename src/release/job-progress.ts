@@ -26,7 +26,9 @@ export type ScriptJobProgress =
   /** The operator stops it: no output for idleTimeout, or past its timeout. Snapshot, then delete. */
   | { state: "hung" | "timed-out"; record: JobRecord; message: string }
   /** Someone else deleted it before it finished. */
-  | { state: "deleted"; record: JobRecord; message: string };
+  | { state: "deleted"; record: JobRecord; message: string }
+  /** Its Pod was never scheduled within idleTimeout: the script never ran. Snapshot, then delete. */
+  | { state: "not-started"; record: JobRecord; message: string };
 
 const FINISHED: readonly NonNullable<JobRecord["outcome"]>[] = [
   "Succeeded",
@@ -34,6 +36,7 @@ const FINISHED: readonly NonNullable<JobRecord["outcome"]>[] = [
   "Hung",
   "TimedOut",
   "Deleted",
+  "NotStarted",
 ];
 
 export function isFinished(record: JobRecord | undefined): boolean {
@@ -66,6 +69,8 @@ function fromRecord(record: JobRecord): ScriptJobProgress {
       return { state: "timed-out", record, message };
     case "Deleted":
       return { state: "deleted", record, message };
+    case "NotStarted":
+      return { state: "not-started", record, message };
     case "Failed":
     case "Running":
     case undefined:
@@ -136,9 +141,34 @@ export function scriptJobProgress(input: {
       message,
     };
   }
+  let recheckAt = timeoutAt;
+  // A Job whose Pod has not started prints nothing either. Not scheduled within idleTimeout, the
+  // script certainly never ran (a node offline, no node matching the placement, a Pod refused by
+  // admission); scheduled and not started, it may be running where the kubelet cannot report from,
+  // so that is judged as hung.
+  if (job?.state === "pending") {
+    const startBy = new Date(startedAt + limits.idleTimeoutMs);
+    if (now >= startBy) {
+      const why = job.waiting ?? "no reason given";
+      if (job.nodeName === undefined) {
+        const message = `${purpose} Job ${name} was not scheduled within ${formatDuration(limits.idleTimeoutMs)} (${why})`;
+        return {
+          state: "not-started",
+          record: { ...record, outcome: "NotStarted", finishedAt: now.toISOString(), message },
+          message,
+        };
+      }
+      const message = `not started within ${formatDuration(limits.idleTimeoutMs)}${on} (${why})`;
+      return {
+        state: "hung",
+        record: { ...record, outcome: "Hung", finishedAt: now.toISOString(), message },
+        message,
+      };
+    }
+    if (startBy < recheckAt) recheckAt = startBy;
+  }
   // Idleness is judged only on output read to its current end: right after a restart, before the log
   // was read again, silence would be a guess.
-  let recheckAt = timeoutAt;
   if (output !== undefined) {
     const lastSign = latest(input.record.startedAt, job?.startedAt, output.lastOutputAt);
     const idleAt = new Date(lastSign.getTime() + limits.idleTimeoutMs);
@@ -186,7 +216,10 @@ export function scriptJobOf(
   };
 }
 
-/** Records how a script Job ended; one the operator stops gets a snapshot, then is deleted. */
+/**
+ * Records how a script Job ended; one the operator stops gets a snapshot, then is deleted. Called once,
+ * in the reconcile that decides the end: later ones read the outcome from the record.
+ */
 export function settleStoppedJob(
   draft: Draft,
   job: { name: string; podName: string | undefined; progress: ScriptJobProgress },
@@ -195,7 +228,7 @@ export function settleStoppedJob(
   const { progress } = job;
   if (progress.state === "create") return;
   draft.recordJob(progress.record);
-  if (progress.state === "hung" || progress.state === "timed-out") {
+  if (progress.state === "hung" || progress.state === "timed-out" || progress.state === "not-started") {
     draft.actions.push({
       kind: "capture-snapshot",
       purpose,

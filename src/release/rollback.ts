@@ -95,6 +95,7 @@ export function rollingBack(draft: Draft, world: ReleaseWorld, settings: Release
     case "failed":
     case "hung":
     case "timed-out":
+    case "not-started":
     case "deleted": {
       settleStoppedJob(draft, job, "rollback");
       const what =

@@ -32,6 +32,8 @@ export interface JobObservation {
   exitCode?: number;
   /** Why it failed when no exit code says it, e.g. the Job's DeadlineExceeded. */
   failure?: string;
+  /** Why a pending Job has not started: not scheduled, its image not pulled, no Pod created. */
+  waiting?: string;
   /** The last lines of a failed Job's output, when they were read (smoke Job cases). */
   output?: string;
 }

@@ -274,6 +274,31 @@ describe("rolling back", () => {
   });
 });
 
+describe("a deploy that never starts", () => {
+  it("no node takes its Pod within idleTimeout: the Job is stopped, its snapshot kept, Aborted with nothing deployed", async () => {
+    const { env, name } = await releaseWith(
+      "exec-unschedulable",
+      {},
+      {},
+      { nodeSelector: { "node-role.kubernetes.io/nowhere": "" }, idleTimeout: "4s" },
+    );
+    const done = await releaseWhen(name, "completed", completed, 60_000);
+    expect(done.status?.verdict).toBe("Aborted");
+    expect(done.status?.reason).toMatch(
+      /^Aborted at Execute: deploy Job \S+ was not scheduled within 4s \(not scheduled: Unschedulable: .*\); deploy\.sh never ran, nothing was deployed$/,
+    );
+    expect(done.status?.jobs?.find((job) => job.purpose === "deploy")?.outcome).toBe("NotStarted");
+    expect(runsOf(name)).toEqual([]);
+    expect(await jobsOf(name)).toEqual([]);
+    const report = await reportOf(name);
+    expect(report["deploy-snapshot.txt"]).toContain("(not scheduled)");
+    expect(report["deploy-snapshot.txt"]).toContain("FailedScheduling");
+    // Nothing ran, so the Environment's version is what it was, and known.
+    const environment = await releaseEnvironmentWhen(env, (entry) => entry.status?.activeRelease !== name);
+    expect(environment.status?.currentVersionUnknown).toBeUndefined();
+  });
+});
+
 describe("the deploy's environment", () => {
   it("a placeholder secret value is rejected before any Job, naming the variable and never its value", async () => {
     const secret = uniqueName("exec-env");

@@ -277,7 +277,8 @@ export interface JobRecord {
   finishedAt?: Timestamp;
   /** @asType integer */
   exitCode?: number;
-  outcome?: "Running" | "Succeeded" | "Failed" | "Hung" | "TimedOut" | "Deleted";
+  /** `NotStarted`: its Pod was never scheduled within idleTimeout, so the script never ran; the Job was stopped. */
+  outcome?: "Running" | "Succeeded" | "Failed" | "Hung" | "TimedOut" | "Deleted" | "NotStarted";
   message?: string;
 }
 
