@@ -19,29 +19,20 @@ import { kubectl } from "../hack/cluster/kubectl.js";
 import { bringDown, bringUp } from "../hack/cluster/lifecycle.js";
 import { REPO_ROOT, stateDirAt } from "../hack/cluster/paths.js";
 import { waitFor } from "../hack/cluster/wait.js";
-import { cpuSecondsOf, residentKiBOf } from "../hack/cluster/processes.js";
+import { cpuSecondsOf } from "../hack/cluster/processes.js";
 import type { Release } from "../src/api/v1alpha1/index.js";
-import { launchOperator, waitUntilReady, type LaunchedOperator } from "../test/support/operator-process.js";
+import type { LaunchedOperator } from "../test/support/operator-process.js";
+import { inParallel, memoryLine, percentile, ready, startOperator } from "./support.js";
+
+function cpuSeconds(pid: number): number {
+  return cpuSecondsOf(pid) ?? Number.NaN;
+}
 
 const NAMESPACE = "bench";
 const RELEASES = Number(process.env.BENCH_RELEASES ?? "1000");
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? "100");
 const COMPLETED = Number(process.env.BENCH_COMPLETED ?? "10000");
 const SEED_CONCURRENCY = 16;
-
-/** Runs `task` for 0..count-1, `limit` at a time. */
-async function inParallel(
-  count: number,
-  limit: number,
-  task: (index: number) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-}
 
 /**
  * Releases that ended long ago, as a cluster accumulates them: created and given a completed status
@@ -97,43 +88,6 @@ async function seedCompleted(custom: CustomObjectsApi): Promise<void> {
       setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
     );
   });
-}
-
-/** As the Deployment runs it: compiled, with its Node flags (BENCH_OPERATOR_NODE_FLAGS replaces them). */
-function startOperator(cluster: ClusterInfo, scratch: string): Promise<LaunchedOperator> {
-  return launchOperator({
-    kubeconfig: cluster.kubeconfigs.operator,
-    build: "dist",
-    nodeFlags: (process.env.BENCH_OPERATOR_NODE_FLAGS ?? "--max-semi-space-size=4")
-      .split(" ")
-      .filter((flag) => flag !== ""),
-    flags: ["--leader-elect=false", `--git-cache-dir=${path.join(scratch, "git")}`, "--log-level=warn"],
-  });
-}
-
-function ready(operator: LaunchedOperator): Promise<number> {
-  return waitUntilReady(operator, { timeoutMs: 120_000, describe: "operator" });
-}
-
-function cpuSeconds(pid: number): number {
-  return cpuSecondsOf(pid) ?? Number.NaN;
-}
-
-/** A gauge or counter from the operator's /metrics text. */
-async function scraped(operator: LaunchedOperator, series: string): Promise<number> {
-  const text = await (await fetch(`${operator.metricsUrl}/metrics`)).text();
-  const line = text.split("\n").find((entry) => entry.startsWith(`${series} `));
-  return Number(line?.split(" ")[1] ?? Number.NaN);
-}
-
-async function memoryLine(operator: LaunchedOperator, when: string): Promise<string> {
-  const used = (await scraped(operator, "nodejs_heap_size_used_bytes")) / 2 ** 20;
-  const total = (await scraped(operator, "nodejs_heap_size_total_bytes")) / 2 ** 20;
-  return `operator memory ${when}: resident ${(residentKiBOf(operator.process.pid ?? 0) / 1024).toFixed(0)} MiB, JS heap used ${used.toFixed(0)} of ${total.toFixed(0)} MiB`;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 function objects(cluster: ClusterInfo): string {

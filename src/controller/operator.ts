@@ -28,8 +28,10 @@ export interface RunningOperator {
 }
 
 export async function runOperator(config: OperatorConfig, log: Logger): Promise<RunningOperator> {
-  const clients = kubeClients(loadKubeConfig(config.kubeconfig));
   const metrics = new OperatorMetrics();
+  const clients = kubeClients(loadKubeConfig(config.kubeconfig), (method) => {
+    metrics.apiRequest(method);
+  });
   const events = new EventRecorder({
     coreApi: clients.core,
     component: "release-operator",

@@ -19,7 +19,7 @@ import { evaluateGate, nextProbeAt, probedChecks, GATE_CHECKS } from "./gate.js"
 import { rollbackCheckJob } from "./jobs.js";
 import { rollingBack } from "./rollback.js";
 import { startPermission } from "./schedule.js";
-import { smokeRun } from "./smoke.js";
+import { smokeRun, smokeUnfit } from "./smoke.js";
 import { chooseStrategy, recommendStrategy } from "./strategy.js";
 import type { ReleaseDecision, ReleaseWorld } from "./world.js";
 
@@ -329,13 +329,9 @@ function advance(
   for (;;) {
     switch (draft.phase) {
       case "PreReleaseGate": {
-        const smoke = settings.environment.smoke;
-        if (smoke.required && smoke.http.length + smoke.jobs.length === 0) {
-          draft.complete(
-            "Aborted",
-            "Aborted",
-            `Aborted: smoke tests missing for prod-mode target: Environment ${world.release.spec.environment} requires smoke tests (smoke.required) and defines none; nothing was deployed`,
-          );
+        const unfit = smokeUnfit(settings, world.release.spec.environment);
+        if (unfit !== undefined) {
+          draft.complete("Aborted", "Aborted", unfit);
           break;
         }
         const gate = preReleaseGate(draft, world, settings, decisions);

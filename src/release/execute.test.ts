@@ -508,6 +508,45 @@ describe("smoke tests", () => {
     expect(world.release.status?.reason).toMatch(/^Aborted: smoke tests missing for prod-mode target/);
     expect(world.release.status?.jobs).toBeUndefined();
   });
+
+  it.each<{ situation: string; tier: "production" | "staging"; safety?: "smoke-endpoint"; aborted: boolean }>(
+    [
+      { situation: "a production case not marked safe", tier: "production", aborted: true },
+      {
+        situation: "a production case on a smoke endpoint",
+        tier: "production",
+        safety: "smoke-endpoint",
+        aborted: false,
+      },
+      { situation: "a staging case not marked", tier: "staging", aborted: false },
+    ],
+  )(
+    "$situation: aborted at the gate only when it would touch real customer data",
+    ({ tier, safety, aborted }) => {
+      const spec = environmentSpec({
+        tier,
+        smoke: {
+          http: [
+            {
+              name: "orders-write",
+              method: "POST",
+              url: "https://nav.example.com/orders",
+              ...(safety === undefined ? {} : { safety }),
+            },
+          ],
+        },
+      });
+      const world = next({ ...atGate({ environment: heldBy(NAME, { spec }) }) });
+      if (!aborted) {
+        expect(world.release.status?.verdict).toBeUndefined();
+        return;
+      }
+      expect(world.release.status?.verdict).toBe("Aborted");
+      expect(world.release.status?.reason).toBe(
+        "Aborted: smoke test would touch real customer data: production Environment nav-staging has smoke cases not marked safety: smoke-endpoint or test-account (orders-write); define a smoke endpoint or a test account; nothing was deployed",
+      );
+    },
+  );
 });
 
 describe("the manual strategy", () => {

@@ -36,6 +36,24 @@ export function httpCasesOf(
   ];
 }
 
+/**
+ * Why the smoke tests cannot be run against this target at all, checked at the gate so nothing is
+ * deployed: none defined where they are required, or, in production, a case not marked as hitting a
+ * smoke endpoint or using a test account (it would touch real customer data).
+ */
+export function smokeUnfit(settings: ReleaseSettings, environmentName: string): string | undefined {
+  const { smoke, tier } = settings.environment;
+  const cases = [...smoke.http, ...smoke.jobs];
+  if (smoke.required && cases.length === 0) {
+    return `Aborted: smoke tests missing for prod-mode target: Environment ${environmentName} requires smoke tests (smoke.required) and defines none; nothing was deployed`;
+  }
+  const unsafe = tier === "production" ? cases.filter((testCase) => testCase.safety === undefined) : [];
+  if (unsafe.length > 0) {
+    return `Aborted: smoke test would touch real customer data: production Environment ${environmentName} has smoke cases not marked safety: smoke-endpoint or test-account (${unsafe.map((testCase) => testCase.name).join(", ")}); define a smoke endpoint or a test account; nothing was deployed`;
+  }
+  return undefined;
+}
+
 export function smokeCaseCount(settings: ReleaseSettings, run: SmokeRun): number {
   return httpCasesOf(settings, run).length + settings.environment.smoke.jobs.length;
 }

@@ -32,6 +32,18 @@ describe("OperatorMetrics", () => {
       ],
     },
     {
+      situation: "requests to the API server, by method",
+      act: (metrics) => {
+        metrics.apiRequest("GET");
+        metrics.apiRequest("GET");
+        metrics.apiRequest("PATCH");
+      },
+      series: [
+        'release_operator_api_requests_total{method="GET"} 2',
+        'release_operator_api_requests_total{method="PATCH"} 1',
+      ],
+    },
+    {
       situation: "queue depth",
       act: (metrics) => {
         metrics.queueDepth("release", 7);

@@ -36,6 +36,7 @@ export class OperatorMetrics {
   private readonly breaches: Counter<"severity">;
   private readonly transitions: Counter<"from" | "to">;
   private readonly leader: Gauge;
+  private readonly apiRequests: Counter<"method">;
   private releaseSource: (() => Iterable<{ phase: string; verdict: string }>) | undefined;
 
   constructor() {
@@ -99,6 +100,12 @@ export class OperatorMetrics {
       registers,
     });
     this.leader.set(0);
+    this.apiRequests = new Counter({
+      name: "release_operator_api_requests_total",
+      help: "Requests sent to the Kubernetes API server, by HTTP method (watch connections not included).",
+      labelNames: ["method"],
+      registers,
+    });
     const releases = new Gauge<"phase" | "verdict">({
       name: "release_operator_releases",
       help: "Releases by phase and verdict (verdict empty while there is none), counted at scrape time.",
@@ -135,6 +142,10 @@ export class OperatorMetrics {
 
   transition(from: string, to: string): void {
     this.transitions.inc({ from, to });
+  }
+
+  apiRequest(method: string): void {
+    this.apiRequests.inc({ method });
   }
 
   setLeader(isLeader: boolean): void {
