@@ -3,20 +3,14 @@
 // goes gate -> strategy -> deploy Job -> rollback Job -> Rolled-Back. Prints how long apply -> verdict
 // took, reconciles and API requests per release (the operator's own counters), and its memory after.
 // Asserts nothing.
-import { execa } from "execa";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { KubeConfig, Watch } from "@kubernetes/client-node";
+import { Watch } from "@kubernetes/client-node";
 import type { ClusterInfo } from "../hack/cluster/info.js";
 import { kubectl } from "../hack/cluster/kubectl.js";
-import { bringDown, bringUp } from "../hack/cluster/lifecycle.js";
-import { REPO_ROOT, stateDirAt } from "../hack/cluster/paths.js";
 import { waitFor } from "../hack/cluster/wait.js";
 import type { PhaseRecord, Release } from "../src/api/v1alpha1/index.js";
 import type { LaunchedOperator } from "../test/support/operator-process.js";
-import { memoryLine, percentile, ready, scraped, startOperator, stopOperator } from "./support.js";
+import { memoryLine, onLocalCluster, percentile, scraped } from "./support.js";
 
 const NAMESPACE = "bench-execute";
 const RELEASES = Number(process.env.BENCH_EXECUTE_RELEASES ?? "40");
@@ -98,19 +92,10 @@ async function counters(operator: LaunchedOperator): Promise<{ reconciles: numbe
 }
 
 export async function benchExecute(): Promise<void> {
-  const scratch = mkdtempSync(path.join(os.tmpdir(), "release-operator-bench-execute-"));
-  const state = stateDirAt(path.join(scratch, "cluster"));
-  let operator: LaunchedOperator | undefined;
-  try {
-    await execa("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO_ROOT });
-    const cluster = await bringUp(state);
+  await onLocalCluster("execute", NAMESPACE, async (bench) => {
+    const { cluster, kubeConfig } = bench;
     const admin = cluster.kubeconfigs.admin;
-    await kubectl(cluster.binDir, admin, ["create", "namespace", NAMESPACE]);
-    operator = await startOperator(cluster, scratch);
-    await ready(operator);
-
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(admin);
+    const { operator } = bench;
     const verdicts = new Map<string, { verdict: string; at: number; phases: PhaseRecord[] }>();
     const watch = await new Watch(kubeConfig).watch(
       `/apis/release-operator.io/v1alpha1/namespaces/${NAMESPACE}/releases`,
@@ -167,9 +152,5 @@ export async function benchExecute(): Promise<void> {
       `API requests by the operator, apply -> verdict: ${requests} (${(requests / RELEASES).toFixed(1)} per release; watch connections not counted)`,
     );
     console.log(await memoryLine(operator, `after ${RELEASES} releases to a verdict`));
-  } finally {
-    await stopOperator(operator);
-    await bringDown(state);
-    rmSync(scratch, { recursive: true, force: true });
-  }
+  });
 }

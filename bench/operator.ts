@@ -2,27 +2,14 @@
 // production Environment, each waiting for approval at the gate), how fast the gate is evaluated for
 // all of them, the operator's memory and idle CPU, start-up to ready (full list and sync), and the
 // latency from an approval annotation to the next phase in status. Prints; asserts nothing.
-import { execa } from "execa";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
-import {
-  CustomObjectsApi,
-  KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-  Watch,
-} from "@kubernetes/client-node";
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, Watch } from "@kubernetes/client-node";
 import type { ClusterInfo } from "../hack/cluster/info.js";
 import { kubectl } from "../hack/cluster/kubectl.js";
-import { bringDown, bringUp } from "../hack/cluster/lifecycle.js";
-import { REPO_ROOT, stateDirAt } from "../hack/cluster/paths.js";
 import { waitFor } from "../hack/cluster/wait.js";
 import { cpuSecondsOf } from "../hack/cluster/processes.js";
 import type { Release } from "../src/api/v1alpha1/index.js";
-import type { LaunchedOperator } from "../test/support/operator-process.js";
-import { inParallel, memoryLine, percentile, ready, startOperator } from "./support.js";
+import { inParallel, memoryLine, onLocalCluster, percentile, ready, startOperator } from "./support.js";
 
 function cpuSeconds(pid: number): number {
   return cpuSecondsOf(pid) ?? Number.NaN;
@@ -128,19 +115,10 @@ function objects(cluster: ClusterInfo): string {
 }
 
 export async function benchOperator(): Promise<void> {
-  const scratch = mkdtempSync(path.join(os.tmpdir(), "release-operator-bench-operator-"));
-  const state = stateDirAt(path.join(scratch, "cluster"));
-  let operator: LaunchedOperator | undefined;
-  try {
-    await execa("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO_ROOT });
-    const cluster = await bringUp(state);
+  await onLocalCluster("operator", NAMESPACE, async (bench) => {
+    const { cluster, kubeConfig, scratch } = bench;
     const admin = cluster.kubeconfigs.admin;
-    await kubectl(cluster.binDir, admin, ["create", "namespace", NAMESPACE]);
-    operator = await startOperator(cluster, scratch);
-    await ready(operator);
-
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(admin);
+    let operator = bench.operator;
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
     const phases = new Map<string, string>();
     const seen = new Map<string, (phase: string) => void>();
@@ -187,8 +165,9 @@ export async function benchOperator(): Promise<void> {
     console.log(`operator idle CPU over ${idleSeconds} s: ${(idleCpu * 100).toFixed(1)}% of a core`);
 
     operator.process.kill("SIGTERM");
-    await new Promise((resolve) => operator?.process.once("exit", resolve));
+    await new Promise((resolve) => operator.process.once("exit", resolve));
     operator = await startOperator(cluster, scratch);
+    bench.operator = operator;
     const startup = await ready(operator);
     console.log(
       `start-up to ready (list and sync of ${RELEASES} releases and environments): ${(startup / 1000).toFixed(2)} s`,
@@ -226,13 +205,14 @@ export async function benchOperator(): Promise<void> {
 
     if (COMPLETED > 0) {
       operator.process.kill("SIGTERM");
-      await new Promise((resolve) => operator?.process.once("exit", resolve));
+      await new Promise((resolve) => operator.process.once("exit", resolve));
       const seeding = performance.now();
       await seedCompleted(custom);
       console.log(
         `\nseeded ${COMPLETED} completed releases (admin, operator stopped): ${((performance.now() - seeding) / 1000).toFixed(1)} s`,
       );
       operator = await startOperator(cluster, scratch);
+      bench.operator = operator;
       const withHistory = await ready(operator);
       const total = RELEASES + COMPLETED;
       console.log(
@@ -248,9 +228,5 @@ export async function benchOperator(): Promise<void> {
       );
       console.log(await memoryLine(operator, `with ${total} releases, ${COMPLETED} of them completed`));
     }
-  } finally {
-    operator?.process.kill("SIGTERM");
-    await bringDown(state);
-    rmSync(scratch, { recursive: true, force: true });
-  }
+  });
 }

@@ -1,7 +1,14 @@
 // What the operator benches share: the compiled operator on a local cluster, scraping its /metrics,
 // its memory, percentiles and a bounded-parallel loop. Prints nothing itself.
+import { execa } from "execa";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
 import type { ClusterInfo } from "../hack/cluster/info.js";
+import { kubectl } from "../hack/cluster/kubectl.js";
+import { bringDown, bringUp } from "../hack/cluster/lifecycle.js";
+import { REPO_ROOT, stateDirAt } from "../hack/cluster/paths.js";
 import { residentKiBOf } from "../hack/cluster/processes.js";
 import { launchOperator, waitUntilReady, type LaunchedOperator } from "../test/support/operator-process.js";
 
@@ -63,4 +70,44 @@ export async function stopOperator(operator: LaunchedOperator | undefined): Prom
   if (operator?.process.exitCode !== null) return;
   operator.process.kill("SIGTERM");
   await operator.exited;
+}
+
+export interface OperatorBench {
+  cluster: ClusterInfo;
+  /** A folder of the bench's own, removed at the end. */
+  scratch: string;
+  /** The admin's kubeconfig, loaded. */
+  kubeConfig: KubeConfig;
+  /** The running operator; a bench that restarts it puts the new one here, so it is stopped at the end. */
+  operator: LaunchedOperator;
+}
+
+/**
+ * A local cluster of the bench's own with `namespace` created and the compiled operator ready on it;
+ * `run` measures; everything is stopped and removed afterwards, whatever happened.
+ */
+export async function onLocalCluster(
+  name: string,
+  namespace: string,
+  run: (bench: OperatorBench) => Promise<void>,
+): Promise<void> {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), `release-operator-bench-${name}-`));
+  const state = stateDirAt(path.join(scratch, "cluster"));
+  let operator: LaunchedOperator | undefined;
+  let bench: OperatorBench | undefined;
+  try {
+    await execa("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO_ROOT });
+    const cluster = await bringUp(state);
+    await kubectl(cluster.binDir, cluster.kubeconfigs.admin, ["create", "namespace", namespace]);
+    operator = await startOperator(cluster, scratch);
+    await ready(operator);
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(cluster.kubeconfigs.admin);
+    bench = { cluster, scratch, kubeConfig, operator };
+    await run(bench);
+  } finally {
+    await stopOperator(bench?.operator ?? operator);
+    await bringDown(state);
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }

@@ -1,40 +1,22 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
+import { apiStandIn, STAND_IN_TOKEN, type ApiStandIn } from "../../test/support/api-stand-in.js";
 import { kubeClients, USER_AGENT } from "./kube.js";
 
-let server: http.Server | undefined;
+let standIn: ApiStandIn | undefined;
 
 afterEach(async () => {
-  await new Promise<void>((resolve) => {
-    if (server === undefined) resolve();
-    else
-      server.close(() => {
-        resolve();
-      });
-  });
-  server = undefined;
+  await standIn?.close();
+  standIn = undefined;
 });
 
-/** An API server stand-in that answers every request with an empty object and remembers it. */
-async function apiServer(): Promise<{ kubeConfig: KubeConfig; requests: http.IncomingMessage[] }> {
-  const requests: http.IncomingMessage[] = [];
-  server = http.createServer((request, response) => {
-    requests.push(request);
+/** Answers every request with an empty ConfigMap. */
+async function apiServer(): Promise<ApiStandIn> {
+  standIn = await apiStandIn((_request, response) => {
     response.writeHead(200, { "content-type": "application/json" });
     response.end(JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } }));
   });
-  await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: "local", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: "operator", token: "not-a-real-token" }],
-    contexts: [{ name: "local", cluster: "local", user: "operator" }],
-    currentContext: "local",
-  });
-  return { kubeConfig, requests };
+  return standIn;
 }
 
 describe("kubeClients", () => {
@@ -57,7 +39,7 @@ describe("kubeClients", () => {
     ]);
     expect(requests[1]?.headers["content-type"]).toBe(PatchStrategy.MergePatch);
     expect(requests.every((request) => request.headers["user-agent"] === USER_AGENT)).toBe(true);
-    expect(requests.every((request) => request.headers.authorization === "Bearer not-a-real-token")).toBe(
+    expect(requests.every((request) => request.headers.authorization === `Bearer ${STAND_IN_TOKEN}`)).toBe(
       true,
     );
   });

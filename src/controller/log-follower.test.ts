@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { capturingLogger } from "../../test/support/logs.js";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { KubeConfig } from "@kubernetes/client-node";
+import { apiStandIn } from "../../test/support/api-stand-in.js";
 import { kubeLogSource, LogFollowers, type LogSource, type LogTarget } from "./log-follower.js";
 
 /** A log source the test drives: each opened stream is exposed to push lines, end or fail it. */
@@ -185,34 +183,6 @@ describe("LogFollowers", () => {
   });
 });
 
-/** An API server stand-in answering the pods/log endpoint the way the test says. */
-async function logServer(
-  answer: (request: http.IncomingMessage, response: http.ServerResponse) => void,
-): Promise<{ kubeConfig: KubeConfig; requests: http.IncomingMessage[]; close: () => Promise<void> }> {
-  const requests: http.IncomingMessage[] = [];
-  const server = http.createServer((request, response) => {
-    requests.push(request);
-    answer(request, response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: "local", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: "admin", token: "not-a-real-token" }],
-    contexts: [{ name: "local", cluster: "local", user: "admin" }],
-    currentContext: "local",
-  });
-  const close = (): Promise<void> =>
-    new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => {
-        resolve();
-      });
-    });
-  return { kubeConfig, requests, close };
-}
-
 describe("kubeLogSource", () => {
   it.each([
     { situation: "lines in one chunk", chunks: ["a 1\nb 2\n"], lines: ["a 1", "b 2"] },
@@ -223,7 +193,7 @@ describe("kubeLogSource", () => {
     },
     { situation: "a last line without a newline", chunks: ["a 1\r\nb 2"], lines: ["a 1", "b 2"] },
   ])("$situation: one call per line, resolved at the end of the stream", async ({ chunks, lines }) => {
-    const server = await logServer((_request, response) => {
+    const server = await apiStandIn((_request, response) => {
       response.writeHead(200, { "content-type": "text/plain" });
       for (const chunk of chunks) response.write(chunk);
       response.end();
@@ -246,7 +216,7 @@ describe("kubeLogSource", () => {
   });
 
   it("an error answer rejects with the status and the API server's message", async () => {
-    const server = await logServer((_request, response) => {
+    const server = await apiStandIn((_request, response) => {
       response.writeHead(400, { "content-type": "application/json" });
       response.end('{"message":"container \\"deploy\\" is waiting to start: ContainerCreating"}');
     });
@@ -274,7 +244,7 @@ describe("kubeLogSource", () => {
     },
   ])("a stream $situation rejects, and nothing escapes as an uncaught error", async ({ cut }) => {
     let destroy: () => void = () => undefined;
-    const server = await logServer((request, response) => {
+    const server = await apiStandIn((request, response) => {
       response.writeHead(200, { "content-type": "text/plain" });
       response.write("a 1\n");
       destroy = () => request.socket.destroy();
