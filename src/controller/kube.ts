@@ -24,7 +24,7 @@ export function loadKubeConfig(path: string | undefined): KubeConfig {
   return kubeConfig;
 }
 
-/** Told of every request the clients send (not of watch connections, which the informers open). */
+/** Told of every request the clients send (not of watches and log streams, which go around them). */
 export type RequestObserver = (method: string) => void;
 
 /** Names the operator in the API server's audit log and request metrics. */

@@ -102,7 +102,7 @@ export class OperatorMetrics {
     this.leader.set(0);
     this.apiRequests = new Counter({
       name: "release_operator_api_requests_total",
-      help: "Requests sent to the Kubernetes API server, by HTTP method (watch connections not included).",
+      help: "Requests the operator's API clients sent, by HTTP method (watch and log streams and the leader Lease's renewals not included).",
       labelNames: ["method"],
       registers,
     });
