@@ -363,22 +363,50 @@ describe("the rollback", () => {
     expect(createdJobs(decision)).toEqual([]);
   });
 
-  it("the rollback Job's Pod never scheduled: Rollback-Failed, the Job stopped so it never runs later", () => {
+  it("the rollback Job's Pod never scheduled: stopped first (it could still run later), then Rollback-Failed", () => {
+    const pending: JobObservation = {
+      state: "pending",
+      uid: "rollback-uid",
+      waiting: "not scheduled: Unschedulable",
+    };
     const world = observed(
       rollingBack(),
-      {
-        [DEPLOY]: ended("failed", 1, 20),
-        [ROLLBACK]: { state: "pending", uid: "rollback-uid", waiting: "not scheduled: Unschedulable" },
-      },
+      { [DEPLOY]: ended("failed", 1, 20), [ROLLBACK]: pending },
       { now: at(22 + 61) },
     );
-    const decision = decideRelease(world);
+    const stopping = decideRelease(world);
+    expect(stopping.status.phase).toBe("RollingBack");
+    expect(stopping.status.verdict).toBeUndefined();
+    expect(conditionOf(stopping.status, "Reconciling")?.reason).toBe("StoppingRollback");
+    expect(stopping.actions.map((action) => action.kind)).toEqual(["capture-snapshot", "delete-job"]);
+    expect(jobRecord(stopping.status, ROLLBACK)?.outcome).toBe("NotStarted");
+
+    // Still there: asked to stop again, no second snapshot.
+    const still = observed(
+      next(world),
+      { [DEPLOY]: ended("failed", 1, 20), [ROLLBACK]: pending },
+      {
+        now: at(22 + 62),
+        release: withStatus(world.release, stopping.status),
+      },
+    );
+    const again = decideRelease(still);
+    expect(again.actions.map((action) => action.kind)).toEqual(["delete-job"]);
+
+    const gone = observed(
+      still,
+      { [DEPLOY]: ended("failed", 1, 20), [ROLLBACK]: { state: "absent" } },
+      {
+        now: at(22 + 64),
+        release: withStatus(still.release, again.status),
+      },
+    );
+    const decision = decideRelease(gone);
     expect(decision.status.verdict).toBe("Rollback-Failed");
     expect(decision.status.reason).toContain(
       `rollback to 1.4.1 failed: rollback Job ${ROLLBACK} was not scheduled within 1m (not scheduled: Unschedulable)`,
     );
-    expect(decision.actions.map((action) => action.kind)).toEqual(["capture-snapshot", "delete-job"]);
-    expect(jobRecord(decision.status, ROLLBACK)?.outcome).toBe("NotStarted");
+    expect(decision.actions).toEqual([]);
   });
 
   it("the rollback Job failed: Rollback-Failed, a human asked for, no further Job", () => {

@@ -5,7 +5,7 @@ import { ANNOTATIONS, formatDuration, type ReleaseSettings } from "../api/v1alph
 import { abortCommand, annotateCommand } from "./commands.js";
 import type { Decisions } from "./decisions.js";
 import { refOf, type Draft, type Standing } from "./draft.js";
-import { scriptJobOf, settleStoppedJob } from "./job-progress.js";
+import { scriptJobOf, settleStoppedJob, type ScriptJob } from "./job-progress.js";
 import { deployJob, jobNameFor } from "./jobs.js";
 import { startPermission } from "./schedule.js";
 import type { ReleaseWorld } from "./world.js";
@@ -77,21 +77,11 @@ function manualExecute(
  * is stopped first (it would run the moment a node took it) and the release ends Aborted once it is
  * gone; an abort asked meanwhile changes nothing.
  */
-function deployNeverStarted(
-  draft: Draft,
-  world: ReleaseWorld,
-  job: ReturnType<typeof scriptJobOf>,
-  message: string,
-): Standing | undefined {
-  const { name } = job;
-  const decidedNow = draft.job(name)?.outcome !== "NotStarted";
-  if (decidedNow) settleStoppedJob(draft, job, "deploy");
-  const observed = world.jobs?.get(name);
-  if (observed?.state !== "absent") {
-    draft.stopJob(name);
+function deployNeverStarted(draft: Draft, job: ScriptJob, message: string): Standing | undefined {
+  if (settleStoppedJob(draft, job, "deploy")) {
     return {
       reason: "StoppingDeploy",
-      message: `${message}; waiting for Job ${name} to be gone before ending the release`,
+      message: `${message}; waiting for Job ${job.name} to be gone before ending the release`,
       kind: "progressing",
       warning: true,
     };
@@ -171,7 +161,7 @@ export function execute(
     };
   }
 
-  if (progress.state === "not-started") return deployNeverStarted(draft, world, job, progress.message);
+  if (progress.state === "not-started") return deployNeverStarted(draft, job, progress.message);
 
   if (progress.state === "running") {
     draft.recordJob(progress.record);

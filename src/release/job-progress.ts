@@ -191,19 +191,28 @@ export function scriptJobProgress(input: {
   };
 }
 
+export interface ScriptJob {
+  name: string;
+  podName: string | undefined;
+  /** Still in the API server (or not looked at): a stop must wait for it to be gone. */
+  exists: boolean;
+  progress: ScriptJobProgress;
+}
+
 /** The deploy's or the rollback's Job: its deterministic name, its Pod, and where it stands. */
 export function scriptJobOf(
   draft: Draft,
   world: ReleaseWorld,
   settings: ReleaseSettings,
   purpose: "deploy" | "rollback",
-): { name: string; podName: string | undefined; progress: ScriptJobProgress } {
+): ScriptJob {
   const name = jobNameFor(world.release.metadata.name ?? "", purpose);
   const deploy = settings.environment.deploy;
   const observed = world.jobs?.get(name);
   return {
     name,
     podName: observed?.podName,
+    exists: observed?.state !== "absent",
     progress: scriptJobProgress({
       name,
       purpose,
@@ -217,24 +226,27 @@ export function scriptJobOf(
 }
 
 /**
- * Records how a script Job ended; one the operator stops gets a snapshot, then is deleted. Called once,
- * in the reconcile that decides the end: later ones read the outcome from the record.
+ * Records how a script Job ended. One the operator stops (hung, overdue, never scheduled) gets a
+ * snapshot in the reconcile that decides it, and is deleted until it is gone. Returns whether it is
+ * still being stopped: a verdict waits for that, since a completed release is never looked at again
+ * and a Job left behind could still run.
  */
-export function settleStoppedJob(
-  draft: Draft,
-  job: { name: string; podName: string | undefined; progress: ScriptJobProgress },
-  purpose: "deploy" | "rollback",
-): void {
+export function settleStoppedJob(draft: Draft, job: ScriptJob, purpose: "deploy" | "rollback"): boolean {
   const { progress } = job;
-  if (progress.state === "create") return;
+  if (progress.state === "create") return false;
+  const decidedNow = !isFinished(draft.job(job.name));
   draft.recordJob(progress.record);
-  if (progress.state === "hung" || progress.state === "timed-out" || progress.state === "not-started") {
+  const stopped =
+    progress.state === "hung" || progress.state === "timed-out" || progress.state === "not-started";
+  if (!stopped) return false;
+  if (decidedNow) {
     draft.actions.push({
       kind: "capture-snapshot",
       purpose,
       jobName: job.name,
       ...(job.podName === undefined ? {} : { podName: job.podName }),
     });
-    draft.stopJob(job.name);
   }
+  if (job.exists) draft.stopJob(job.name);
+  return job.exists;
 }

@@ -97,11 +97,18 @@ export function rollingBack(draft: Draft, world: ReleaseWorld, settings: Release
     case "timed-out":
     case "not-started":
     case "deleted": {
-      settleStoppedJob(draft, job, "rollback");
       const what =
         progress.state === "hung"
           ? `rollback to ${target} hung: ${HUNG_REASON.toLowerCase()} (${progress.message})`
           : `rollback to ${target} failed: ${progress.message}`;
+      if (settleStoppedJob(draft, job, "rollback")) {
+        return {
+          reason: "StoppingRollback",
+          message: `${[...chain, what].join(" -> ")}; waiting for Job ${name} to be gone before ending the release`,
+          kind: "progressing",
+          warning: true,
+        };
+      }
       return failRollback(draft, chain, what);
     }
   }

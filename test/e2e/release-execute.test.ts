@@ -243,6 +243,27 @@ describe("rolling back", () => {
     );
   });
 
+  it("a rollback that hangs is stopped and gone before the release ends Rollback-Failed", async () => {
+    const { name } = await releaseWith(
+      "exec-rbhang",
+      { DEPLOY_EXIT: "1", ROLLBACK_HANG: "1" },
+      {},
+      { idleTimeout: "4s" },
+    );
+    const done = await releaseWhen(name, "completed", completed, 90_000);
+    expect(done.status?.verdict).toBe("Rollback-Failed");
+    expect(done.status?.reason).toMatch(
+      /-> rollback to 1\.4\.1 hung: deploy hung — manual investigation required \(no output for 4s.*\) -> the target is in an unknown state/,
+    );
+    expect(done.status?.jobs?.find((job) => job.purpose === "rollback")?.outcome).toBe("Hung");
+    // Deleted before the verdict: a completed release is never looked at again.
+    expect(await jobsOf(name)).toEqual([`${name}-deploy`]);
+    expect(runsOf(name)).toEqual(["deploy 1.4.2", "rollback 1.4.1"]);
+    const report = await reportOf(name);
+    expect(report["rollback-snapshot.txt"]).toContain(`Snapshot of Job ${NAMESPACE}/${name}-rollback`);
+    expect(report["rollback-snapshot.txt"]).toContain("waiting for the old version to answer");
+  });
+
   it("abort during the deploy stops it and rolls back; a deploy Job deleted by someone is rolled back, never recreated", async () => {
     const aborted = await releaseWith("exec-abort", { DEPLOY_STEPS: "60", DEPLOY_STEP_SECONDS: "1" });
     const deleted = await releaseWith("exec-deleted", { DEPLOY_STEPS: "60", DEPLOY_STEP_SECONDS: "1" });
