@@ -7,11 +7,24 @@ import type { ReleaseAction } from "../release/decide.js";
 import { labelsFor, ownerReferenceTo } from "../release/jobs.js";
 import { attachmentKeys } from "../report/attachments.js";
 import { reportConfigMapName } from "../report/render.js";
-import { apiErrorMessage, isConflict, isNotFound } from "../runtime/api-errors.js";
+import { apiErrorMessage, isConflict, isNotFound, isRefused } from "../runtime/api-errors.js";
 import type { KubeClients } from "./kube.js";
 import { captureSnapshot } from "./snapshot.js";
 
 export class OwnershipError extends Error {}
+
+/** The API server refused a Job as written (400, 422): creating it again would be refused again. */
+export class JobRefusedError extends Error {
+  constructor(
+    readonly jobName: string,
+    /** The API server's words, e.g. `422: Job.batch "x" is invalid: spec.template.spec.nodeSelector: ...`. */
+    readonly apiMessage: string,
+    options?: ErrorOptions,
+  ) {
+    super(`the API server refused Job ${jobName}: ${apiMessage}`, options);
+    this.name = "JobRefusedError";
+  }
+}
 
 function ownedBy(metadata: V1ObjectMeta | undefined, release: Release): boolean {
   return (metadata?.ownerReferences ?? []).some(
@@ -35,6 +48,7 @@ export async function ensureJob(
     await clients.batch.createNamespacedJob({ namespace, body: job });
     return "created";
   } catch (error) {
+    if (isRefused(error)) throw new JobRefusedError(name, apiErrorMessage(error), { cause: error });
     if (!isConflict(error)) {
       throw new Error(`${where(release)}: creating Job ${name} failed: ${apiErrorMessage(error)}`, {
         cause: error,

@@ -24,7 +24,7 @@ import { renderReleaseReport, REPORT_KEY, reportConfigMapName } from "../report/
 import type { ReconcileResult } from "../runtime/controller.js";
 import type { EventRecorder } from "../runtime/events.js";
 import type { OperatorMetrics } from "../runtime/metrics.js";
-import { executeAction, writeReport } from "./executor.js";
+import { executeAction, JobRefusedError, writeReport } from "./executor.js";
 import { runGateProbes, type ProbeDependencies } from "./gate-probes.js";
 import type { ProbeRunner } from "./probe-runner.js";
 import type { PodsByJob } from "./caches.js";
@@ -157,6 +157,9 @@ export function releaseReconciler(
 ): (key: string) => Promise<ReconcileResult> {
   const { clients, caches } = dependencies;
   const written = new WrittenVersions();
+  // Jobs the API server refused, by Release: the next decision learns of it. In memory is enough, since
+  // after a restart the same Job is refused again and so learnt again.
+  const refusals = new Map<string, Map<string, string>>();
   return async (key) => {
     const { namespace, name } = splitKey(key);
     const cached = caches.releases.get(name, namespace);
@@ -165,6 +168,7 @@ export function releaseReconciler(
       dependencies.probeRunner.settle(key);
       dependencies.smokeRunner.settle(key);
       dependencies.followers.forget(key);
+      refusals.delete(key);
       return {};
     }
     if (written.isStale(key, cached.metadata.resourceVersion)) return { requeueAfterMs: CONFLICT_REQUEUE_MS };
@@ -213,6 +217,7 @@ export function releaseReconciler(
       ...(probes === undefined ? {} : { probes }),
       ...(scriptJob === undefined ? {} : { scriptJob }),
       ...execution?.world,
+      ...(refusals.has(key) ? { refusedJobs: refusals.get(key) } : {}),
       now,
       gateRecheckIntervalMs: dependencies.gateRecheckIntervalMs,
     });
@@ -251,7 +256,23 @@ export function releaseReconciler(
     };
     const [before, after] = splitActions(decision.actions);
     for (const action of before) {
-      const outcome = await executeAction(clients, release, action, context);
+      let outcome;
+      try {
+        outcome = await executeAction(clients, release, action, context);
+      } catch (error) {
+        if (error instanceof JobRefusedError) {
+          // Decided as if the Job would exist: decide again, knowing it never will.
+          const refused = refusals.get(key) ?? new Map<string, string>();
+          refusals.set(key, refused.set(error.jobName, error.apiMessage));
+          log.warn({ job: error.jobName, error: error.apiMessage }, "The API server refused a Job");
+          return { requeueAfterMs: 0 };
+        }
+        // Retried with backoff; the Event says why nothing moves meanwhile. Only the operator's own
+        // summary goes into it: the client's error below it carries a dump of the HTTP exchange.
+        const summary = error instanceof Error ? error.message : "an action failed";
+        await dependencies.events.record(release, "Warning", "ActionFailed", summary);
+        throw error;
+      }
       Object.assign(attachments, outcome.attachments);
       log.info({ action: action.kind }, outcome.message);
     }

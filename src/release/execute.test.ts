@@ -312,6 +312,18 @@ describe("Execute: following the deploy Job", () => {
     expect(jobRecord(done.status, ROLLBACK)).toBeUndefined();
   });
 
+  it("the API server refused the deploy Job (an invalid nodeSelector): Aborted, nothing deployed, no rollback", () => {
+    const refused =
+      '422: Job.batch "nav-1-4-2-deploy" is invalid: spec.template.spec.nodeSelector: Invalid value';
+    const decision = decideRelease({ ...inExecute(), refusedJobs: new Map([[DEPLOY, refused]]) });
+    expect(decision.status.verdict).toBe("Aborted");
+    expect(decision.status.reason).toBe(
+      `Aborted at Execute: deploy Job ${DEPLOY} was refused by the API server (${refused}); deploy.sh never ran, nothing was deployed`,
+    );
+    expect(decision.actions).toEqual([]);
+    expect(jobRecord(decision.status, DEPLOY)?.outcome).toBe("NotStarted");
+  });
+
   it("abort while the deploy runs: the Job is stopped and the release rolls back once it is gone", () => {
     const world = observed(deploying(), { [DEPLOY]: running() }, { now: at(10) });
     const decision = decideRelease({
@@ -409,6 +421,26 @@ describe("the rollback", () => {
     expect(decision.actions).toEqual([]);
   });
 
+  it("the API server refused the rollback Job: Rollback-Failed, nothing more tried", () => {
+    const world = observed(rollingBack(), {
+      [DEPLOY]: ended("failed", 1, 20),
+      [ROLLBACK]: { state: "absent" },
+    });
+    const unrecorded = {
+      ...world,
+      release: withStatus(world.release, {
+        ...world.release.status,
+        jobs: world.release.status?.jobs?.filter((job) => job.name !== ROLLBACK),
+      }),
+    };
+    const decision = decideRelease({ ...unrecorded, refusedJobs: new Map([[ROLLBACK, "422: invalid"]]) });
+    expect(decision.status.verdict).toBe("Rollback-Failed");
+    expect(decision.status.reason).toContain(
+      `rollback to 1.4.1 failed: rollback Job ${ROLLBACK} was refused by the API server (422: invalid)`,
+    );
+    expect(decision.actions).toEqual([]);
+  });
+
   it("the rollback Job failed: Rollback-Failed, a human asked for, no further Job", () => {
     const world = observed(
       rollingBack(),
@@ -451,6 +483,20 @@ describe("smoke tests", () => {
       { now: at(21), output: { deploy: { seen: 1, ended: true } } },
     );
   const smoking = (): ReleaseWorld => next(deployed());
+
+  it("a smoke Job the API server refused is a failed case, named with the API server's words", () => {
+    const world = deployed();
+    const decision = decideRelease({
+      ...world,
+      refusedJobs: new Map([[`${NAME}-smoke-0`, "422: invalid image"]]),
+    });
+    expect(createdJobs(decision)).toEqual([]);
+    const result = decision.status.smoke?.find((entry) => entry.name === "orders");
+    expect(result).toMatchObject({ passed: false, run: "release" });
+    expect(result?.message).toBe(
+      `smoke Job ${NAME}-smoke-0 was refused by the API server (422: invalid image)`,
+    );
+  });
 
   it("entering the phase starts the Job case and waits for the HTTP cases", () => {
     const decision = decideRelease(deployed());

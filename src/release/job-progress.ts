@@ -86,9 +86,20 @@ export function scriptJobProgress(input: {
   output: OutputView | undefined;
   limits: ScriptJobLimits;
   now: Date;
+  /** The API server's message when it refused to create the Job. */
+  refused?: string;
 }): ScriptJobProgress {
   const { name, purpose, job, output, limits, now } = input;
   if (input.record === undefined) {
+    if ((job === undefined || job.state === "absent") && input.refused !== undefined) {
+      const message = `${purpose} Job ${name} was refused by the API server (${input.refused})`;
+      const at = now.toISOString();
+      return {
+        state: "not-started",
+        record: { purpose, name, startedAt: at, finishedAt: at, outcome: "NotStarted", message },
+        message,
+      };
+    }
     if (job === undefined || job.state === "absent") return { state: "create" };
     // Created by an operator that crashed before it could record it: the Job is this release's, adopt it.
     const adopted = observed({ purpose, name, startedAt: now.toISOString(), outcome: "Running" }, job);
@@ -209,10 +220,12 @@ export function scriptJobOf(
   const name = jobNameFor(world.release.metadata.name ?? "", purpose);
   const deploy = settings.environment.deploy;
   const observed = world.jobs?.get(name);
+  const refused = world.refusedJobs?.get(name);
   return {
     name,
     podName: observed?.podName,
-    exists: observed?.state !== "absent",
+    // A Job the API server refused never existed.
+    exists: observed?.state !== "absent" && refused === undefined,
     progress: scriptJobProgress({
       name,
       purpose,
@@ -221,6 +234,7 @@ export function scriptJobOf(
       output: world.output?.[purpose],
       limits: { idleTimeoutMs: deploy.idleTimeoutMs, timeoutMs: deploy.timeoutMs },
       now: world.now,
+      ...(refused === undefined ? {} : { refused }),
     }),
   };
 }
@@ -239,7 +253,8 @@ export function settleStoppedJob(draft: Draft, job: ScriptJob, purpose: "deploy"
   const stopped =
     progress.state === "hung" || progress.state === "timed-out" || progress.state === "not-started";
   if (!stopped) return false;
-  if (decidedNow) {
+  // A Job that never existed has nothing to show.
+  if (decidedNow && job.exists) {
     draft.actions.push({
       kind: "capture-snapshot",
       purpose,

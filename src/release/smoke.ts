@@ -124,6 +124,20 @@ export function smokeRun(
     const name = jobNameFor(release.metadata.name ?? "", smokeJobPurpose(run, index));
     const record = draft.job(name);
     const job = world.jobs?.get(name);
+    const refused = world.refusedJobs?.get(name);
+    if (record === undefined && refused !== undefined && (job === undefined || job.state === "absent")) {
+      const message = `smoke Job ${name} was refused by the API server (${refused})`.slice(0, MAX_MESSAGE);
+      draft.recordJob({
+        purpose: run === "release" ? "smoke" : "rollback-smoke",
+        name,
+        startedAt: draft.iso,
+        finishedAt: draft.iso,
+        outcome: "NotStarted",
+        message,
+      });
+      recordResults(draft, [{ name: testCase.name, kind: "job", run, passed: false, durationMs: 0, message }]);
+      return;
+    }
     if (record === undefined) {
       if (overdue) {
         recordResults(draft, [

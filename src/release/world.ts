@@ -63,6 +63,8 @@ export interface ReleaseWorld {
   scriptJob?: ScriptJobResult;
   /** The release's Jobs by name, as observed; a name missing here was not looked at. */
   jobs?: ReadonlyMap<string, JobObservation>;
+  /** Jobs the API server refused to create, by name, with its message: never created, never will be. */
+  refusedJobs?: ReadonlyMap<string, string>;
   /** The deploy's and the rollback's output, as followed. */
   output?: Partial<Record<"deploy" | "rollback", OutputView>>;
   /** Problems with the deploy's environment (`envFrom`, `requiredEnv`), when it was checked in this reconcile. */

@@ -8,6 +8,11 @@ export function statusCodeOf(error: unknown): number | undefined {
 
 export const isNotFound = (error: unknown): boolean => statusCodeOf(error) === 404;
 export const isConflict = (error: unknown): boolean => statusCodeOf(error) === 409;
+/** The object as sent can never be accepted (400 Bad Request, 422 Invalid): sending it again is useless. */
+export const isRefused = (error: unknown): boolean => {
+  const code = statusCodeOf(error);
+  return code === 400 || code === 422;
+};
 
 export function apiErrorMessage(error: unknown): string {
   if (error instanceof ApiException) {

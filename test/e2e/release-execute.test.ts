@@ -320,6 +320,19 @@ describe("a deploy that never starts", () => {
   });
 });
 
+describe("a deploy Job the API server refuses", () => {
+  it("an invalid nodeSelector key: Aborted with the API server's words, nothing deployed, nothing retried", async () => {
+    const { name } = await releaseWith("exec-refused", {}, {}, { nodeSelector: { "node role/onboard": "" } });
+    const done = await releaseWhen(name, "completed", completed, 60_000);
+    expect(done.status?.verdict).toBe("Aborted");
+    expect(done.status?.reason).toMatch(
+      /^Aborted at Execute: deploy Job \S+ was refused by the API server \(422: .*nodeSelector.*\); deploy\.sh never ran, nothing was deployed$/,
+    );
+    expect(await jobsOf(name)).toEqual([]);
+    expect(runsOf(name)).toEqual([]);
+  });
+});
+
 describe("the deploy's environment", () => {
   it("a placeholder secret value is rejected before any Job, naming the variable and never its value", async () => {
     const secret = uniqueName("exec-env");
