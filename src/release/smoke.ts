@@ -135,7 +135,9 @@ export function smokeRun(
         outcome: "NotStarted",
         message,
       });
-      recordResults(draft, [{ name: testCase.name, kind: "job", run, passed: false, durationMs: 0, message }]);
+      recordResults(draft, [
+        { name: testCase.name, kind: "job", run, passed: false, durationMs: 0, message },
+      ]);
       return;
     }
     if (record === undefined) {

@@ -321,12 +321,22 @@ describe("a deploy that never starts", () => {
 });
 
 describe("a deploy Job the API server refuses", () => {
-  it("an invalid nodeSelector key: Aborted with the API server's words, nothing deployed, nothing retried", async () => {
-    const { name } = await releaseWith("exec-refused", {}, {}, { nodeSelector: { "node role/onboard": "" } });
+  it("an affinity Kubernetes finds invalid: Aborted with the API server's words, nothing deployed, nothing retried", async () => {
+    // The Environment passes an affinity through as it is: only the API server judges it.
+    const { name } = await releaseWith(
+      "exec-refused",
+      {},
+      {},
+      {
+        affinity: {
+          nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } },
+        },
+      },
+    );
     const done = await releaseWhen(name, "completed", completed, 60_000);
     expect(done.status?.verdict).toBe("Aborted");
     expect(done.status?.reason).toMatch(
-      /^Aborted at Execute: deploy Job \S+ was refused by the API server \(422: .*nodeSelector.*\); deploy\.sh never ran, nothing was deployed$/,
+      /^Aborted at Execute: deploy Job \S+ was refused by the API server \(422: .*nodeSelectorTerms.*\); deploy\.sh never ran, nothing was deployed$/,
     );
     expect(await jobsOf(name)).toEqual([]);
     expect(runsOf(name)).toEqual([]);

@@ -138,13 +138,41 @@ const envFromSource = z
   .strictObject({ secretRef: secretReference.optional(), configMapRef: secretReference.optional() })
   .superRefine(exactlyOne(["secretRef", "configMapRef"]));
 
-const toleration = z.strictObject({
-  key: text(316).optional(),
-  operator: oneOf(["Exists", "Equal"]).optional(),
-  value: text(63).optional(),
-  effect: oneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
-  tolerationSeconds: integer(0, Number.MAX_SAFE_INTEGER).optional(),
-});
+// Label keys and values as Kubernetes validates them: checked here so that a typo holds the
+// Environment with a message, instead of the API server refusing the deploy Job at Execute.
+const LABEL_NAME = "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?";
+const DNS_SUBDOMAIN = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const LABEL_KEY_RULE =
+  "a label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+const labelKey = () =>
+  z
+    .string({ error: () => `must be ${LABEL_KEY_RULE}` })
+    .regex(new RegExp(`^(${DNS_SUBDOMAIN}/)?${LABEL_NAME}$`), { error: () => `must be ${LABEL_KEY_RULE}` })
+    .refine((key) => !key.includes("/") || key.indexOf("/") <= 253, {
+      error: () => `must be ${LABEL_KEY_RULE} (the prefix at most 253 characters)`,
+    });
+const labelValue = () =>
+  z.string({ error: () => "must be a string" }).regex(new RegExp(`^(${LABEL_NAME})?$`), {
+    error: () =>
+      "must be a label value: empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+  });
+
+const toleration = z
+  .strictObject({
+    key: labelKey().optional(),
+    operator: oneOf(["Exists", "Equal"]).optional(),
+    value: labelValue().optional(),
+    effect: oneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+    tolerationSeconds: integer(0, Number.MAX_SAFE_INTEGER).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.operator === "Exists" && value.value !== undefined && value.value !== "") {
+      ctx.addIssue({ code: "custom", path: ["value"], message: "must be empty when operator is Exists" });
+    }
+    if ((value.key ?? "") === "" && value.operator !== "Exists") {
+      ctx.addIssue({ code: "custom", path: ["operator"], message: "must be Exists when no key is given" });
+    }
+  });
 
 const approvalPolicy = z.strictObject({
   required: z.boolean({ error: () => "must be true or false" }).optional(),
@@ -246,7 +274,15 @@ const deploy = z.strictObject({
     .optional(),
   envFrom: list(envFromSource, 16).optional(),
   requiredEnv: list(format("EnvVarName"), 256).optional(),
-  nodeSelector: stringMap().optional(),
+  nodeSelector: z
+    .record(z.string(), labelValue(), { error: () => "must be a map of label keys to label values" })
+    .superRefine((selector, ctx) => {
+      for (const key of Object.keys(selector)) {
+        if (!labelKey().safeParse(key).success)
+          ctx.addIssue({ code: "custom", path: [key], message: `has a key that is not ${LABEL_KEY_RULE}` });
+      }
+    })
+    .optional(),
   tolerations: list(toleration, 32).optional(),
   affinity: z
     .record(z.string(), z.unknown(), { error: () => "must be an object, as in a Pod spec" })
