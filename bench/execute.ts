@@ -10,7 +10,7 @@ import { kubectl } from "../hack/cluster/kubectl.js";
 import { waitFor } from "../hack/cluster/wait.js";
 import type { PhaseRecord, Release } from "../src/api/v1alpha1/index.js";
 import type { LaunchedOperator } from "../test/support/operator-process.js";
-import { memoryLine, onLocalCluster, percentile, scraped } from "./support.js";
+import { benchEnvironment, memoryLine, onLocalCluster, percentile, scraped } from "./support.js";
 
 const NAMESPACE = "bench-execute";
 const RELEASES = Number(process.env.BENCH_EXECUTE_RELEASES ?? "40");
@@ -32,30 +32,12 @@ function objects(cluster: ClusterInfo): string {
     },
   ];
   for (let index = 0; index < RELEASES; index++) {
-    items.push(
-      {
-        apiVersion: "release-operator.io/v1alpha1",
-        kind: "Environment",
-        metadata: { name: `target-${index}`, namespace: NAMESPACE },
-        spec: {
-          tier: "staging",
-          deploy: {
-            image: "demo/deploy-tools:1",
-            script: { configMap: { name: "deploy-script", key: "deploy.sh" } },
-          },
-          watch: {
-            prometheus: { url: cluster.prometheus.url },
-            metrics: [{ name: "requests", query: 'sum(rate(demo_requests_total{version="{version}"}[1m]))' }],
-          },
-        },
-      },
-      {
-        apiVersion: "release-operator.io/v1alpha1",
-        kind: "Release",
-        metadata: { name: `release-${index}`, namespace: NAMESPACE },
-        spec: { environment: `target-${index}`, version: "1.4.2", rollbackTarget: "1.4.1" },
-      },
-    );
+    items.push(benchEnvironment(cluster, `target-${index}`, NAMESPACE), {
+      apiVersion: "release-operator.io/v1alpha1",
+      kind: "Release",
+      metadata: { name: `release-${index}`, namespace: NAMESPACE },
+      spec: { environment: `target-${index}`, version: "1.4.2", rollbackTarget: "1.4.1" },
+    });
   }
   return JSON.stringify({ apiVersion: "v1", kind: "List", items });
 }
@@ -149,7 +131,7 @@ export async function benchExecute(): Promise<void> {
       `Release reconciles: ${reconciles} (${(reconciles / RELEASES).toFixed(1)} per release, ${(reconciles / seconds).toFixed(1)}/s sustained)`,
     );
     console.log(
-      `API requests by the operator, apply -> verdict: ${requests} (${(requests / RELEASES).toFixed(1)} per release; watch connections not counted)`,
+      `API requests by the operator, apply -> verdict: ${requests} (${(requests / RELEASES).toFixed(1)} per release; watches and log streams not counted)`,
     );
     console.log(await memoryLine(operator, `after ${RELEASES} releases to a verdict`));
   });

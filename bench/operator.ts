@@ -9,7 +9,15 @@ import { kubectl } from "../hack/cluster/kubectl.js";
 import { waitFor } from "../hack/cluster/wait.js";
 import { cpuSecondsOf } from "../hack/cluster/processes.js";
 import type { Release } from "../src/api/v1alpha1/index.js";
-import { inParallel, memoryLine, onLocalCluster, percentile, ready, startOperator } from "./support.js";
+import {
+  benchEnvironment,
+  inParallel,
+  memoryLine,
+  onLocalCluster,
+  percentile,
+  ready,
+  startOperator,
+} from "./support.js";
 
 function cpuSeconds(pid: number): number {
   return cpuSecondsOf(pid) ?? Number.NaN;
@@ -87,23 +95,12 @@ function objects(cluster: ClusterInfo): string {
     },
   ];
   for (let index = 0; index < RELEASES; index++) {
-    items.push({
-      apiVersion: "release-operator.io/v1alpha1",
-      kind: "Environment",
-      metadata: { name: `target-${index}`, namespace: NAMESPACE },
-      spec: {
+    items.push(
+      benchEnvironment(cluster, `target-${index}`, NAMESPACE, {
         tier: "production",
         smoke: { required: false },
-        deploy: {
-          image: "demo/deploy-tools:1",
-          script: { configMap: { name: "deploy-script", key: "deploy.sh" } },
-        },
-        watch: {
-          prometheus: { url: cluster.prometheus.url },
-          metrics: [{ name: "requests", query: 'sum(rate(demo_requests_total{version="{version}"}[1m]))' }],
-        },
-      },
-    });
+      }),
+    );
     items.push({
       apiVersion: "release-operator.io/v1alpha1",
       kind: "Release",

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { ClusterInfo } from "../hack/cluster/info.js";
+import type { Environment, EnvironmentSpec } from "../src/api/v1alpha1/index.js";
 import { kubectl } from "../hack/cluster/kubectl.js";
 import { bringDown, bringUp } from "../hack/cluster/lifecycle.js";
 import { REPO_ROOT, stateDirAt } from "../hack/cluster/paths.js";
@@ -110,4 +111,33 @@ export async function onLocalCluster(
     await bringDown(state);
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * An Environment the benches release to: deploy.sh from the ConfigMap `deploy-script`, one metric on
+ * the demo app; `changes` on top of its spec.
+ */
+export function benchEnvironment(
+  cluster: ClusterInfo,
+  name: string,
+  namespace: string,
+  changes: Partial<EnvironmentSpec> = {},
+): Environment {
+  return {
+    apiVersion: "release-operator.io/v1alpha1",
+    kind: "Environment",
+    metadata: { name, namespace },
+    spec: {
+      tier: "staging",
+      deploy: {
+        image: "demo/deploy-tools:1",
+        script: { configMap: { name: "deploy-script", key: "deploy.sh" } },
+      },
+      watch: {
+        prometheus: { url: cluster.prometheus.url },
+        metrics: [{ name: "requests", query: 'sum(rate(demo_requests_total{version="{version}"}[1m]))' }],
+      },
+      ...changes,
+    },
+  };
 }
