@@ -27,7 +27,7 @@ export type ScriptJobProgress =
   | { state: "hung" | "timed-out"; record: JobRecord; message: string }
   /** Someone else deleted it before it finished. */
   | { state: "deleted"; record: JobRecord; message: string }
-  /** Its Pod was never scheduled within idleTimeout: the script never ran. Snapshot, then delete. */
+  /** Its Pod was never scheduled within idleTimeout, or the API server refused the Job: the script never ran. */
   | { state: "not-started"; record: JobRecord; message: string };
 
 const FINISHED: readonly NonNullable<JobRecord["outcome"]>[] = [

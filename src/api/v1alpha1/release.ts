@@ -277,7 +277,7 @@ export interface JobRecord {
   finishedAt?: Timestamp;
   /** @asType integer */
   exitCode?: number;
-  /** `NotStarted`: its Pod was never scheduled within idleTimeout, so the script never ran; the Job was stopped. */
+  /** `NotStarted`: the script never ran: the Pod was not scheduled within idleTimeout (the Job was stopped), or the API server refused the Job. */
   outcome?: "Running" | "Succeeded" | "Failed" | "Hung" | "TimedOut" | "Deleted" | "NotStarted";
   message?: string;
 }
