@@ -4,7 +4,7 @@
 // created again.
 import { formatDuration, type JobRecord, type ReleaseSettings } from "../api/v1alpha1/index.js";
 import type { Draft } from "./draft.js";
-import { jobNameFor } from "./jobs.js";
+import { jobNameFor, refusedJobMessage } from "./jobs.js";
 import type { JobObservation, OutputView, ReleaseWorld } from "./world.js";
 
 export interface ScriptJobLimits {
@@ -92,7 +92,7 @@ export function scriptJobProgress(input: {
   const { name, purpose, job, output, limits, now } = input;
   if (input.record === undefined) {
     if ((job === undefined || job.state === "absent") && input.refused !== undefined) {
-      const message = `${purpose} Job ${name} was refused by the API server (${input.refused})`;
+      const message = refusedJobMessage(purpose, name, input.refused);
       const at = now.toISOString();
       return {
         state: "not-started",

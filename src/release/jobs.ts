@@ -30,6 +30,11 @@ export function smokeJobPurpose(run: "release" | "rollback", index: number): Ope
   return run === "release" ? `smoke-${index}` : `rollback-smoke-${index}`;
 }
 
+/** What a release records of a Job the API server refused to create (it never ran, and never will). */
+export function refusedJobMessage(what: string, jobName: string, apiMessage: string): string {
+  return `${what} Job ${jobName} was refused by the API server (${apiMessage})`;
+}
+
 /** `<release>-<purpose>`, cut with a hash suffix when longer than a label value may be. */
 export function jobNameFor(releaseName: string, purpose: OperatorJobPurpose): string {
   return fitName(releaseName, `-${purpose}`, MAX_LABEL_VALUE);

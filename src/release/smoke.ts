@@ -4,7 +4,7 @@
 // timeout. A run is over when every case has a result in status.
 import { formatDuration, type ReleaseSettings, type SmokeResult } from "../api/v1alpha1/index.js";
 import type { Draft } from "./draft.js";
-import { jobNameFor, smokeJob, smokeJobPurpose } from "./jobs.js";
+import { jobNameFor, refusedJobMessage, smokeJob, smokeJobPurpose } from "./jobs.js";
 import type { ReleaseWorld, SmokeRun } from "./world.js";
 
 export type SmokeProgress =
@@ -126,7 +126,7 @@ export function smokeRun(
     const job = world.jobs?.get(name);
     const refused = world.refusedJobs?.get(name);
     if (record === undefined && refused !== undefined && (job === undefined || job.state === "absent")) {
-      const message = `smoke Job ${name} was refused by the API server (${refused})`.slice(0, MAX_MESSAGE);
+      const message = refusedJobMessage("smoke", name, refused).slice(0, MAX_MESSAGE);
       draft.recordJob({
         purpose: run === "release" ? "smoke" : "rollback-smoke",
         name,

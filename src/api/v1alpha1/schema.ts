@@ -144,24 +144,22 @@ const LABEL_NAME = "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?";
 const DNS_SUBDOMAIN = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 const LABEL_KEY_RULE =
   "a label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
-const labelKey = () =>
-  z
-    .string({ error: () => `must be ${LABEL_KEY_RULE}` })
-    .regex(new RegExp(`^(${DNS_SUBDOMAIN}/)?${LABEL_NAME}$`), { error: () => `must be ${LABEL_KEY_RULE}` })
-    .refine((key) => !key.includes("/") || key.indexOf("/") <= 253, {
-      error: () => `must be ${LABEL_KEY_RULE} (the prefix at most 253 characters)`,
-    });
-const labelValue = () =>
-  z.string({ error: () => "must be a string" }).regex(new RegExp(`^(${LABEL_NAME})?$`), {
-    error: () =>
-      "must be a label value: empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+const labelKey = z
+  .string({ error: () => `must be ${LABEL_KEY_RULE}` })
+  .regex(new RegExp(`^(${DNS_SUBDOMAIN}/)?${LABEL_NAME}$`), { error: () => `must be ${LABEL_KEY_RULE}` })
+  .refine((key) => key.indexOf("/") <= 253, {
+    error: () => `must be ${LABEL_KEY_RULE} (the prefix at most 253 characters)`,
   });
+const labelValue = z.string({ error: () => "must be a string" }).regex(new RegExp(`^(${LABEL_NAME})?$`), {
+  error: () =>
+    "must be a label value: empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+});
 
 const toleration = z
   .strictObject({
-    key: labelKey().optional(),
+    key: labelKey.optional(),
     operator: oneOf(["Exists", "Equal"]).optional(),
-    value: labelValue().optional(),
+    value: labelValue.optional(),
     effect: oneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
     tolerationSeconds: integer(0, Number.MAX_SAFE_INTEGER).optional(),
   })
@@ -275,10 +273,10 @@ const deploy = z.strictObject({
   envFrom: list(envFromSource, 16).optional(),
   requiredEnv: list(format("EnvVarName"), 256).optional(),
   nodeSelector: z
-    .record(z.string(), labelValue(), { error: () => "must be a map of label keys to label values" })
+    .record(z.string(), labelValue, { error: () => "must be a map of label keys to label values" })
     .superRefine((selector, ctx) => {
       for (const key of Object.keys(selector)) {
-        if (!labelKey().safeParse(key).success)
+        if (!labelKey.safeParse(key).success)
           ctx.addIssue({ code: "custom", path: [key], message: `has a key that is not ${LABEL_KEY_RULE}` });
       }
     })
