@@ -3,7 +3,7 @@
 // Secrets are read one by one, by the names the Environment gives, and their values never leave here.
 import type { CoreV1Api } from "@kubernetes/client-node";
 import type { KeyReference, Release, ReleaseSettings } from "../api/v1alpha1/index.js";
-import { httpCredentialsFromSecret, registryCredentialsFromDockerConfig } from "../providers/credentials.js";
+import { registryCredentialsFromDockerConfig } from "../providers/credentials.js";
 import type { BasicCredentials, HttpCredentials } from "../providers/credentials.js";
 import { summarizeChanges } from "../providers/git/change-summary.js";
 import { evaluateAcceptance, parseJUnitXml, type TestCaseResult } from "../providers/junit/junit.js";
@@ -13,7 +13,7 @@ import { checkManifest } from "../providers/registry/manifest.js";
 import { parseImageRepository } from "../providers/registry/image-reference.js";
 import type { GateProbeResults, ProbeOutcome } from "../release/gate.js";
 import { scriptSupportsRollback } from "../release/jobs.js";
-import { readData, type Read } from "./object-data.js";
+import { prometheusConnection, readData, readHttpCredentials, type Read } from "./object-data.js";
 
 export interface ProbeDependencies {
   core: CoreV1Api;
@@ -88,18 +88,6 @@ async function probeAcceptance(
   return { ok: true, value: evaluateAcceptance(criteria, cases) };
 }
 
-async function credentialsFrom(
-  core: CoreV1Api,
-  namespace: string,
-  secretName: string | undefined,
-): Promise<Read<HttpCredentials | undefined>> {
-  if (secretName === undefined) return { ok: true, value: undefined };
-  const data = await readData(core, namespace, "Secret", secretName);
-  if (!data.ok) return data;
-  const credentials = httpCredentialsFromSecret(secretName, data.value);
-  return credentials.ok ? { ok: true, value: credentials.credentials } : credentials;
-}
-
 /** Git over HTTP takes a token as the password of any user. */
 function asBasic(credentials: HttpCredentials | undefined): BasicCredentials | undefined {
   if (credentials === undefined) return undefined;
@@ -117,7 +105,7 @@ async function probeChanges(
   const source = settings.environment.source;
   if (source === undefined) return undefined;
   const namespace = release.metadata.namespace ?? "";
-  const credentials = await credentialsFrom(dependencies.core, namespace, source.credentialsSecret?.name);
+  const credentials = await readHttpCredentials(dependencies.core, namespace, source.credentialsSecret?.name);
   if (!credentials.ok) return { ok: false, message: `git credentials: ${credentials.message}` };
   const basic = asBasic(credentials.value);
   const outcome = await summarizeChanges({
@@ -206,13 +194,9 @@ async function probeObservability(
 ): Promise<GateProbeResults["observability"]> {
   const watch = settings.environment.watch;
   const namespace = release.metadata.namespace ?? "";
-  const credentials = await credentialsFrom(dependencies.core, namespace, watch.prometheus.authSecret?.name);
-  if (!credentials.ok) return { ok: false, problems: [`Prometheus credentials: ${credentials.message}`] };
-  const connection = {
-    url: watch.prometheus.url,
-    ...(credentials.value === undefined ? {} : { credentials: credentials.value }),
-    timeoutMs: watch.prometheus.timeoutMs,
-  };
+  const connected = await prometheusConnection(dependencies.core, namespace, watch.prometheus);
+  if (!connected.ok) return { ok: false, problems: [connected.message] };
+  const connection = connected.value;
   const reachable = await checkReachable(connection);
   if (!reachable.ok) return { ok: false, problems: [reachable.message] };
   const problems: string[] = [];

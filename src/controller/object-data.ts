@@ -2,6 +2,9 @@
 // The one reader for the gate's checks and the deploy's environment; Secret values arrive base64
 // encoded, as the API returns them, and never leave the caller.
 import type { CoreV1Api } from "@kubernetes/client-node";
+import type { WatchSettings } from "../api/v1alpha1/index.js";
+import { httpCredentialsFromSecret, type HttpCredentials } from "../providers/credentials.js";
+import type { PrometheusConnection } from "../providers/prometheus/client.js";
 import { isNotFound } from "../runtime/api-errors.js";
 
 export type Read<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -46,4 +49,35 @@ export async function readData(
 ): Promise<Read<Record<string, string>>> {
   const read = await readObjectData(core, namespace, kind, name);
   return read.ok ? { ok: true, value: read.value.data } : read;
+}
+
+/** The credentials in an auth Secret (`username`/`password`, or `token`); none when no Secret is named. */
+export async function readHttpCredentials(
+  core: CoreV1Api,
+  namespace: string,
+  secretName: string | undefined,
+): Promise<Read<HttpCredentials | undefined>> {
+  if (secretName === undefined) return { ok: true, value: undefined };
+  const data = await readData(core, namespace, "Secret", secretName);
+  if (!data.ok) return data;
+  const credentials = httpCredentialsFromSecret(secretName, data.value);
+  return credentials.ok ? { ok: true, value: credentials.credentials } : credentials;
+}
+
+/** How to reach an Environment's Prometheus, its auth Secret read. */
+export async function prometheusConnection(
+  core: CoreV1Api,
+  namespace: string,
+  prometheus: WatchSettings["prometheus"],
+): Promise<Read<PrometheusConnection>> {
+  const credentials = await readHttpCredentials(core, namespace, prometheus.authSecret?.name);
+  if (!credentials.ok) return { ok: false, message: `Prometheus credentials: ${credentials.message}` };
+  return {
+    ok: true,
+    value: {
+      url: prometheus.url,
+      ...(credentials.value === undefined ? {} : { credentials: credentials.value }),
+      timeoutMs: prometheus.timeoutMs,
+    },
+  };
 }

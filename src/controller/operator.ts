@@ -4,7 +4,7 @@
 import type { OperatorConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import type { GateProbeResults } from "../release/gate.js";
-import type { SmokeCaseOutcome } from "../release/world.js";
+import type { SmokeCaseOutcome, WatchReading } from "../release/world.js";
 import { Controller, describeError } from "../runtime/controller.js";
 import { EventRecorder } from "../runtime/events.js";
 import { startHttpServer } from "../runtime/http-server.js";
@@ -112,6 +112,15 @@ export async function runOperator(config: OperatorConfig, log: Logger): Promise<
         failed: (key, error) => {
           log.error({ key, error: describeError(error) }, "Smoke cases failed to run");
         },
+      }),
+      watchRunner: new ProbeRunner<WatchReading>({
+        // Readings wait on Prometheus and the health check; each Release takes one per interval.
+        limit: config.concurrency * 2,
+        wake: wakeRelease,
+        failed: (key, error) => {
+          log.error({ key, error: describeError(error) }, "A watch reading failed to run");
+        },
+        retryAfterMs: 5_000,
       }),
       gateRecheckIntervalMs: config.gateRecheckIntervalMs,
     }),

@@ -9,14 +9,16 @@ import type { Logger } from "../log.js";
 import { checkDeployEnvironment } from "../release/deploy-env.js";
 import { isFinished } from "../release/job-progress.js";
 import { jobNameFor, smokeJobPurpose } from "../release/jobs.js";
-import { httpCasesOf } from "../release/smoke.js";
 import type {
   JobObservation,
   OutputView,
   ReleaseWorld,
   SmokeCaseOutcome,
   SmokeRun,
+  WatchReading,
 } from "../release/world.js";
+import { watchRequestDue } from "../release/watch-request.js";
+import { takeWatchReading } from "./watch-reader.js";
 import { attachmentKeys } from "../report/attachments.js";
 import { seenLinesIn } from "../report/job-log.js";
 import { runHttpSmokeCases } from "../providers/smoke/http.js";
@@ -31,10 +33,16 @@ export interface ObserverDependencies {
   followers: LogFollowers;
   /** Runs HTTP smoke cases beside the reconciles, like the gate's checks. */
   smokeRunner: ProbeRunner<SmokeCaseOutcome[]>;
+  /** Takes the watch's readings beside the reconciles. */
+  watchRunner: ProbeRunner<WatchReading>;
   log: Logger;
+  now: () => Date;
 }
 
-export type ExecutionWorld = Pick<ReleaseWorld, "jobs" | "output" | "deployEnvironment" | "httpSmoke">;
+export type ExecutionWorld = Pick<
+  ReleaseWorld,
+  "jobs" | "output" | "deployEnvironment" | "httpSmoke" | "watchReading"
+>;
 
 export interface ExecutionObservation {
   world: ExecutionWorld;
@@ -122,6 +130,20 @@ export async function observeExecution(
     if (outcomes === undefined) observation.smokeRunning = true;
     else observation.world.httpSmoke = { run: run.run, outcomes };
   }
+
+  const request = watchRequestDue(release, status, settings, now);
+  if (request !== undefined) {
+    const reading = dependencies.watchRunner.resultOrStart(key, request.key, () =>
+      takeWatchReading(
+        dependencies.clients.core,
+        namespace,
+        settings.environment.watch,
+        request,
+        dependencies.now,
+      ),
+    );
+    if (reading !== undefined) observation.world.watchReading = reading;
+  }
   return observation;
 }
 
@@ -174,7 +196,7 @@ function smokeRunDue(
   release: Release,
   settings: ReleaseSettings,
   now: Date,
-): { run: SmokeRun; cases: ReturnType<typeof httpCasesOf>; deadline: Date } | undefined {
+): { run: SmokeRun; cases: ReleaseSettings["environment"]["smoke"]["http"]; deadline: Date } | undefined {
   const status = release.status ?? {};
   const timeoutMs = settings.environment.smoke.timeoutMs;
   let run: SmokeRun;
@@ -191,7 +213,7 @@ function smokeRunDue(
   } else {
     return undefined;
   }
-  const cases = httpCasesOf(settings, run);
+  const cases = settings.environment.smoke.http;
   const recorded = new Set(
     (status.smoke ?? []).filter((result) => result.run === run).map((result) => result.name),
   );

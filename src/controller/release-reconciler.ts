@@ -17,7 +17,7 @@ import {
 } from "../api/v1alpha1/index.js";
 import { objectLogger, type Logger } from "../log.js";
 import { decideRelease, type EnvironmentView, type ReleaseAction } from "../release/decide.js";
-import type { SmokeCaseOutcome } from "../release/world.js";
+import type { SmokeCaseOutcome, WatchReading } from "../release/world.js";
 import { probesDue, type GateProbeResults, type ScriptJobResult } from "../release/gate.js";
 import { jobNameFor, rollbackCheckResult } from "../release/jobs.js";
 import { renderReleaseReport, REPORT_KEY, reportConfigMapName } from "../report/render.js";
@@ -55,6 +55,8 @@ export interface ReconcilerDependencies {
   followers: LogFollowers;
   /** Runs the HTTP smoke cases beside the reconciles. */
   smokeRunner: ProbeRunner<SmokeCaseOutcome[]>;
+  /** Takes the watch's readings (the pre-deploy baseline, each interval) beside the reconciles. */
+  watchRunner: ProbeRunner<WatchReading>;
   gateRecheckIntervalMs: number;
   now: () => Date;
 }
@@ -167,6 +169,7 @@ export function releaseReconciler(
     if (cached === undefined || cached.status?.phase === "Completed") {
       dependencies.probeRunner.settle(key);
       dependencies.smokeRunner.settle(key);
+      dependencies.watchRunner.settle(key);
       dependencies.followers.forget(key);
       refusals.delete(key);
       return {};
@@ -294,6 +297,7 @@ export function releaseReconciler(
     if (write.outcome === "written") written.wrote(key, cached.metadata.resourceVersion, write.object);
     if (probes !== undefined) dependencies.probeRunner.settle(key);
     if (execution?.world.httpSmoke !== undefined) dependencies.smokeRunner.settle(key);
+    if (execution?.world.watchReading !== undefined) dependencies.watchRunner.settle(key);
 
     // After the status says why: a Job stopped before its reason was written would look deleted by someone.
     for (const action of after)
@@ -305,6 +309,7 @@ export function releaseReconciler(
     }
     for (const completed of decision.completed)
       dependencies.metrics.phaseCompleted(completed.phase, completed.outcome, completed.seconds);
+    for (const severity of decision.breaches) dependencies.metrics.breach(severity);
 
     for (const event of decision.events)
       await dependencies.events.record(decided, event.type, event.reason, event.message);

@@ -21,6 +21,7 @@ import { rollingBack } from "./rollback.js";
 import { startPermission } from "./schedule.js";
 import { smokeRun, smokeUnfit } from "./smoke.js";
 import { chooseStrategy, recommendStrategy } from "./strategy.js";
+import { watchWindow } from "./watch.js";
 import type { ReleaseDecision, ReleaseWorld } from "./world.js";
 
 export type {
@@ -162,6 +163,7 @@ function result(draft: Draft): ReleaseDecision {
     ...(requeueAfterMs === undefined ? {} : { requeueAfterMs }),
     completed: draft.completed,
     transitions: draft.transitions,
+    breaches: draft.breachesSeen,
   };
 }
 
@@ -354,23 +356,11 @@ function advance(
         if (standing !== undefined) return { standing, conditions: gateCondition };
         break;
       }
-      case "WatchWindow":
-        if (decisions.abort !== undefined) {
-          draft.rollBack(
-            `abort requested (release-operator.io/abort) during the watch window: ${decisions.abort.reason}`,
-            "Aborted",
-          );
-          break;
-        }
-        return {
-          standing: {
-            reason: "WatchWindowNotAvailable",
-            message:
-              "deployed and smoke-tested; this operator version does not run the watch window yet, so the release waits in WatchWindow",
-            kind: "progressing",
-          },
-          conditions: gateCondition,
-        };
+      case "WatchWindow": {
+        const standing = watchWindow(draft, world, settings, decisions);
+        if (standing !== undefined) return { standing, conditions: gateCondition };
+        break;
+      }
       case "RollingBack":
         return { standing: rollingBack(draft, world, settings), conditions: gateCondition };
       case "Completed":

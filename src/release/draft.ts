@@ -37,6 +37,8 @@ export class Draft {
   readonly actions: ReleaseAction[] = [];
   readonly completed: PhaseCompletion[] = [];
   readonly transitions: { from: ReleasePhase; to: ReleasePhase }[] = [];
+  /** Breaches seen in this reconcile, for the metrics. */
+  readonly breachesSeen: ("soft" | "hard")[] = [];
   requeueAt: Date | undefined;
 
   constructor(

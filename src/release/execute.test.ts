@@ -9,7 +9,7 @@ import {
   NOW,
   withStatus,
 } from "../../test/support/releases.js";
-import { atGate, next } from "../../test/support/worlds.js";
+import { atGate, next, withReading } from "../../test/support/worlds.js";
 import { decideRelease, type JobObservation, type ReleaseDecision, type ReleaseWorld } from "./decide.js";
 
 const NAME = "nav-1-4-2";
@@ -42,7 +42,8 @@ function inExecute(
   }),
 ): ReleaseWorld {
   const world = next(atGate({ environment: heldBy(NAME, { spec }) }));
-  return { ...world, deployEnvironment: [] };
+  // The pre-deploy baseline is read before the deploy Job: here it came back at 1% errors.
+  return withReading({ ...world, deployEnvironment: [] }, { "error-rate": 0.01 });
 }
 
 /** The deploy Job created and recorded: what the next reconcile reads. */
@@ -367,10 +368,17 @@ describe("the rollback", () => {
       { [DEPLOY]: ended("failed", 1, 20), [ROLLBACK]: ended("succeeded", 0, 30) },
       { now: at(31), output: { rollback: { seen: 2, ended: true } } },
     );
-    const decision = decideRelease(world);
+    const watching = decideRelease(world);
+    expect(watching.status.verdict).toBeUndefined();
+    expect(conditionOf(watching.status, "Reconciling")?.reason).toBe("RollbackWatch");
+    expect(watching.status.rollbackWatch).toMatchObject({ window: "rollback", version: "1.4.1" });
+    // The mini window is the release's (15m), capped at five minutes; its one reading due at its end.
+    expect(watching.requeueAfterMs).toBe(60_000);
+    const ended5m = { ...world, release: withStatus(world.release, watching.status), now: at(31 + 300) };
+    const decision = decideRelease(withReading(ended5m, { "error-rate": 0.012 }));
     expect(decision.status.verdict).toBe("Rolled-Back");
-    expect(decision.status.reason).toMatch(
-      /^deploy script failure: exit code 1 on node onboard -> rolled back to 1\.4\.1 \(deploy\.sh --rollback exited 0 on node onboard\) -> no smoke cases to re-run -> mini watch window: not run by this operator version/,
+    expect(decision.status.reason).toBe(
+      "deploy script failure: exit code 1 on node onboard -> rolled back to 1.4.1 (deploy.sh --rollback exited 0 on node onboard) -> no smoke cases to re-run -> mini watch window of 5m on 1.4.1 passed (1 interval, no hard breach)",
     );
     expect(createdJobs(decision)).toEqual([]);
   });
@@ -631,7 +639,8 @@ describe("the manual strategy", () => {
       manualChecklist: ["Copy the build to the vessel", "Restart the chart plotter"],
     },
   });
-  const waiting = (): ReleaseWorld => next(atGate({ environment: heldBy(NAME, { spec: manualSpec }) }));
+  const waiting = (): ReleaseWorld =>
+    withReading(next(atGate({ environment: heldBy(NAME, { spec: manualSpec }) })), { "error-rate": 0.01 });
 
   it("shows the checklist and waits for manual-result; no Job", () => {
     const decision = decideRelease(waiting());

@@ -8,6 +8,7 @@ import { refOf, type Draft, type Standing } from "./draft.js";
 import { scriptJobOf, settleStoppedJob, type ScriptJob } from "./job-progress.js";
 import { deployJob, jobNameFor } from "./jobs.js";
 import { startPermission } from "./schedule.js";
+import { preDeployBaseline } from "./watch.js";
 import type { ReleaseWorld } from "./world.js";
 
 export const HUNG_REASON = "Deploy hung — manual investigation required";
@@ -36,6 +37,10 @@ function manualExecute(
   settings: ReleaseSettings,
   decisions: Decisions,
 ): Standing | undefined {
+  if (draft.status.manual === undefined) {
+    const baseline = preDeployBaseline(draft, world, settings);
+    if (baseline !== undefined || draft.phase !== "Execute") return baseline;
+  }
   const configured = settings.environment.deploy.manualChecklist;
   draft.status.manual ??= { checklist: configured.length > 0 ? configured : defaultChecklist(world) };
   const manual = draft.status.manual;
@@ -139,6 +144,8 @@ export function execute(
       );
       return undefined;
     }
+    const baseline = preDeployBaseline(draft, world, settings);
+    if (baseline !== undefined || draft.phase !== "Execute") return baseline;
     draft.actions.push({
       kind: "create-job",
       purpose: "deploy",

@@ -1,5 +1,5 @@
 // Phase 6, Path B: the rollback. `deploy.sh --rollback <target>` once in its own Job (after the deploy
-// Job is gone), the smoke cases again, then the mini watch window; every step appends to the reason
+// Job is gone), the smoke cases again, then the mini watch window (hard breaches only, watch.ts); every step appends to the reason
 // chain. Any failure is Rollback-Failed: the target is in an unknown state and a human takes over; no
 // further Job is ever started. Pure.
 import type { ReleaseSettings } from "../api/v1alpha1/index.js";
@@ -8,11 +8,8 @@ import { HUNG_REASON } from "./execute.js";
 import { isFinished, scriptJobOf, settleStoppedJob } from "./job-progress.js";
 import { deployJob, jobNameFor } from "./jobs.js";
 import { smokeCaseCount, smokeRun } from "./smoke.js";
+import { miniWatch } from "./watch.js";
 import type { ReleaseWorld } from "./world.js";
-
-/** Until the watch window exists, the mini watch after a rollback is its smoke re-run and health check. */
-export const MINI_WATCH_STAND_IN =
-  "mini watch window: not run by this operator version; the smoke re-run and the health check stand in for it";
 
 const TAKEOVER = "the target is in an unknown state: a human must take over; no further deploy is run";
 
@@ -124,9 +121,14 @@ export function rollingBack(draft: Draft, world: ReleaseWorld, settings: Release
     };
   }
   if (smoke.state === "failed") return failRollback(draft, chain, `after the rollback, ${smoke.message}`);
-  const cases = smokeCaseCount(settings, "rollback");
+  const cases = smokeCaseCount(settings);
   chain.push(cases === 0 ? "no smoke cases to re-run" : `smoke after the rollback passed (${cases} cases)`);
-  chain.push(MINI_WATCH_STAND_IN);
+  const watched = miniWatch(draft, world, settings, target);
+  if (watched.state === "watching") {
+    return { reason: "RollbackWatch", message: `${chain.join(" -> ")}; ${watched.message}`, kind: "progressing" };
+  }
+  if (watched.state === "failed") return failRollback(draft, chain, watched.message);
+  chain.push(watched.message);
   const reason = chain.join(" -> ");
   draft.complete("Rolled-Back", "Succeeded", reason);
   return { reason: "RolledBack", message: reason, kind: "done" };

@@ -12,30 +12,6 @@ export type SmokeProgress =
   | { state: "passed"; message: string; cases: number }
   | { state: "failed"; message: string; failed: string[] };
 
-/** The name a health check takes among the cases of a rollback's smoke run. */
-export const HEALTH_CHECK_CASE = "health-check";
-
-/** The HTTP cases of a run: the rollback's run also checks health, standing in for the mini watch window. */
-export function httpCasesOf(
-  settings: ReleaseSettings,
-  run: SmokeRun,
-): ReleaseSettings["environment"]["smoke"]["http"] {
-  const { smoke, watch } = settings.environment;
-  const health = watch.healthCheck;
-  if (run === "release" || health === undefined) return smoke.http;
-  return [
-    ...smoke.http,
-    {
-      name: HEALTH_CHECK_CASE,
-      method: health.method,
-      url: health.url,
-      headers: {},
-      expectedStatus: health.expectedStatus,
-      timeoutMs: health.timeoutMs,
-    },
-  ];
-}
-
 /**
  * Why the smoke tests cannot be run against this target at all, checked at the gate so nothing is
  * deployed: none defined where they are required, or, in production, a case not marked as hitting a
@@ -54,8 +30,8 @@ export function smokeUnfit(settings: ReleaseSettings, environmentName: string): 
   return undefined;
 }
 
-export function smokeCaseCount(settings: ReleaseSettings, run: SmokeRun): number {
-  return httpCasesOf(settings, run).length + settings.environment.smoke.jobs.length;
+export function smokeCaseCount(settings: ReleaseSettings): number {
+  return settings.environment.smoke.http.length + settings.environment.smoke.jobs.length;
 }
 
 const MAX_MESSAGE = 1000;
@@ -81,7 +57,7 @@ export function smokeRun(
   const outOfTime = `did not finish within the smoke phase's timeout of ${formatDuration(smoke.timeoutMs)}`;
 
   // HTTP cases: one batch, run by the reconciler beside the reconcile; recorded once.
-  const httpCases = httpCasesOf(settings, run);
+  const httpCases = settings.environment.smoke.http;
   const httpPending = httpCases.filter((testCase) => !has(testCase.name));
   if (httpPending.length > 0) {
     const outcomes = world.httpSmoke?.run === run ? world.httpSmoke.outcomes : undefined;

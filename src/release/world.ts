@@ -53,6 +53,48 @@ export type { SmokeCaseOutcome };
 
 export type SmokeRun = "release" | "rollback";
 
+/** What a reading of the watch asks for: before the deploy (the baseline), or one interval of a window. */
+export type WatchPurpose = "baseline" | "release" | "rollback";
+
+/** One watched metric's queries, placeholders filled in; `problem` when it cannot be asked at all. */
+export interface MetricRequest {
+  metric: string;
+  query?: string;
+  /** The baseline's query, asked at the same time (a `concurrent` baseline). */
+  baselineQuery?: string;
+  problem?: string;
+}
+
+/** The reading the watch needs now: the observer takes it, the decision judges it. */
+export interface WatchRequest {
+  purpose: WatchPurpose;
+  /** Names this reading: the next interval's reading has another key. */
+  key: string;
+  metrics: MetricRequest[];
+  healthCheck?: EnvironmentSettings["watch"]["healthCheck"];
+}
+
+export interface MetricReading {
+  metric: string;
+  value?: number;
+  baseline?: number;
+  /** Why there is no value. */
+  problem?: string;
+  /** Why there is no baseline value, when one was asked. */
+  baselineProblem?: string;
+}
+
+/** What Prometheus and the health check said for one WatchRequest. */
+export interface WatchReading {
+  key: string;
+  /** When it was taken. */
+  at: string;
+  metrics: MetricReading[];
+  /** Prometheus answered no query at all (unreachable, timed out, refused the credentials): why. */
+  unreachable?: string;
+  health?: { ok: boolean; message?: string };
+}
+
 export interface ReleaseWorld {
   /** The Release as read; never mutated. */
   release: Release;
@@ -71,6 +113,8 @@ export interface ReleaseWorld {
   deployEnvironment?: readonly string[];
   /** The HTTP smoke cases' results, when a run finished. */
   httpSmoke?: { run: SmokeRun; outcomes: readonly SmokeCaseOutcome[] };
+  /** The watch's reading, when one was due and has been taken. */
+  watchReading?: WatchReading;
   now: Date;
   gateRecheckIntervalMs: number;
 }
@@ -104,4 +148,6 @@ export interface ReleaseDecision {
   completed: PhaseCompletion[];
   /** Phase changes in this reconcile, in order. */
   transitions: { from: ReleasePhase; to: ReleasePhase }[];
+  /** Breaches seen in this reconcile, for the metrics. */
+  breaches: ("soft" | "hard")[];
 }

@@ -116,7 +116,10 @@ export interface ReleaseStatus {
    */
   smoke?: SmokeResult[];
   baseline?: BaselineRecord;
+  /** The release's watch window. */
   watch?: WatchProgress;
+  /** The mini watch window after a rollback (hard breaches only). */
+  rollbackWatch?: WatchProgress;
   /**
    * Every breach seen in the watch windows.
    * @maxItems 32
@@ -318,16 +321,26 @@ export interface SmokeResult {
 
 export interface BaselineRecord {
   mode: BaselineMode;
+  /** When the values were read: before the deploy (`pre-deploy`), or at the last interval (`concurrent`). */
   capturedAt?: Timestamp;
   window?: Duration;
+  /** The version the values are of. */
+  version?: VersionString;
   /** @maxItems 32 */
   values?: MetricValue[];
+  /** While a pre-deploy baseline could not be read: since when it has been tried. */
+  firstAttemptAt?: Timestamp;
+  lastAttemptAt?: Timestamp;
+  /** Why the last attempt failed. */
+  message?: string;
 }
 
 export interface MetricValue {
   metric: string;
   /** Absent when the query returned no data. */
   value?: number;
+  /** Why there is no value. */
+  message?: string;
 }
 
 /** How one metric looked at one interval. */
@@ -336,23 +349,40 @@ export type MetricVerdict = "ok" | "soft" | "hard" | "no-data";
 export interface WatchProgress {
   /** Which window: the release's, or the mini window after a rollback. */
   window: "release" | "rollback";
+  /** The version watched. */
+  version?: VersionString;
   startedAt: Timestamp;
   /** When the window ends, extensions included. */
   endsAt: Timestamp;
   /** Total extension granted by `escalation=extend=<d>` decisions. */
   extendedBy?: Duration;
+  /**
+   * How many `escalation=extend=<d>` decisions were applied: each lengthens the window once.
+   * @asType integer
+   */
+  extensions?: number;
   /** @asType integer */
   intervalsEvaluated: number;
   /** @asType integer */
   consecutiveHealthFailures?: number;
-  /** Since when no metric has returned data, while that lasts. */
-  noDataSince?: Timestamp;
+  /**
+   * Metrics without data, each since when (the window's start when it never had any).
+   * @maxItems 32
+   */
+  missingData?: MissingData[];
   lastEvaluatedAt?: Timestamp;
   /**
    * The most recent interval snapshots (the full series is in the report).
    * @maxItems 10
    */
   snapshots?: WatchSnapshot[];
+}
+
+export interface MissingData {
+  metric: string;
+  since: Timestamp;
+  /** Why the last reading had no value. */
+  message?: string;
 }
 
 export interface WatchSnapshot {
@@ -371,10 +401,15 @@ export interface MetricSnapshot {
   /** How many times worse than the baseline (direction taken into account). */
   ratio?: number;
   verdict: MetricVerdict;
+  /** Why there is no verdict on the value (no data, no baseline). */
+  message?: string;
 }
 
 export interface Breach {
+  /** A metric's name, or `health-check`. */
   metric: string;
+  /** Which window saw it. */
+  window?: "release" | "rollback";
   severity: "soft" | "hard";
   at: Timestamp;
   /** Minutes since the window started, e.g. `T+3m`. */

@@ -226,3 +226,39 @@ export function interpretBuildInfoAnswer(
     return { ok: false, message: `${where} failed (${failed.data.errorType}): ${failed.data.error}` };
   return { ok: false, message: notPrometheus(where, answer, hadCredentials).message };
 }
+
+/** A watched metric's one number, or why there is none; `unreachable` when Prometheus itself did not answer. */
+export type MetricValueOutcome =
+  { ok: true; value: number } | { ok: false; unreachable: boolean; message: string };
+
+/** Kinds of failure that mean no answer from Prometheus at all, rather than an answer without a number. */
+const NO_ANSWER: ReadonlySet<FailureKind> = new Set(["unreachable", "timeout", "unauthorized"]);
+
+/**
+ * The number a watched metric's query stands for: exactly one series (or a scalar). An empty vector
+ * is no data; several series are a query that needs aggregating; NaN (0/0, no traffic in the range)
+ * is no data; infinities are numbers (a latency quantile in the top bucket is as bad as it gets).
+ */
+export function singleValue(outcome: QueryOutcome): MetricValueOutcome {
+  if (!outcome.ok) return { ok: false, unreachable: NO_ANSWER.has(outcome.kind), message: outcome.message };
+  const { samples } = outcome;
+  if (samples.length === 0) {
+    return { ok: false, unreachable: false, message: "no data: the query returned an empty result" };
+  }
+  if (samples.length > 1) {
+    return {
+      ok: false,
+      unreachable: false,
+      message: `the query returned ${samples.length} series where one was expected; aggregate it (e.g. sum(...) or max(...))`,
+    };
+  }
+  const value = samples[0]?.value ?? Number.NaN;
+  if (Number.isNaN(value)) {
+    return {
+      ok: false,
+      unreachable: false,
+      message: "no data: the query evaluated to NaN (e.g. 0/0: no requests in the range)",
+    };
+  }
+  return { ok: true, value };
+}
