@@ -12,6 +12,10 @@ export interface MetricJudgement {
   message?: string;
 }
 
+/** 0.6 / 0.2 is 2.9999999999999996 in floating point: a ratio that meets its threshold must count. */
+const RELATIVE_TOLERANCE = 1e-9;
+const reaches = (ratio: number, threshold: number): boolean => ratio >= threshold * (1 - RELATIVE_TOLERANCE);
+
 const usable = (number: number | undefined): number is number =>
   number !== undefined && !Number.isNaN(number);
 
@@ -35,8 +39,8 @@ export function judgeMetric(
   if (worse < rule.floor) return { verdict: "ok", message: `under the floor of ${rule.floor}` };
   if (worse === 0) return { verdict: "ok", ratio: 1 };
   const ratio = better === 0 ? Number.POSITIVE_INFINITY : worse / better;
-  if (ratio >= rule.hardRatio) return { verdict: "hard", ratio };
-  if (ratio >= rule.softRatio) return { verdict: "soft", ratio };
+  if (reaches(ratio, rule.hardRatio)) return { verdict: "hard", ratio };
+  if (reaches(ratio, rule.softRatio)) return { verdict: "soft", ratio };
   return { verdict: "ok", ratio };
 }
 
@@ -49,7 +53,8 @@ export function elapsedLabel(startedAt: Date, at: Date): string {
 /** `2.0x`, `2.5x`, `1.96x` (never rounded across a threshold), `∞x` (a zero baseline). */
 export function formatRatio(ratio: number): string {
   if (!Number.isFinite(ratio)) return "∞x";
-  const rounded = Math.floor(ratio * 100) / 100;
+  // Down, so a soft 1.999x never reads as 2.0x; the nudge keeps 2.9999999999999996 (0.6 / 0.2) at 3.0x.
+  const rounded = Math.floor(ratio * 100 + 1e-6) / 100;
   return `${Number.isInteger(rounded) ? rounded.toFixed(1) : String(rounded)}x`;
 }
 
