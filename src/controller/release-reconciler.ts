@@ -21,6 +21,7 @@ import type { SmokeCaseOutcome, WatchReading } from "../release/world.js";
 import { probesDue, type GateProbeResults, type ScriptJobResult } from "../release/gate.js";
 import { jobNameFor, rollbackCheckResult } from "../release/jobs.js";
 import { renderReleaseReport, REPORT_KEY, reportConfigMapName } from "../report/render.js";
+import { appendLatest, WATCH_SERIES_KEYS } from "../report/watch-series.js";
 import type { ReconcileResult } from "../runtime/controller.js";
 import type { EventRecorder } from "../runtime/events.js";
 import type { OperatorMetrics } from "../runtime/metrics.js";
@@ -284,6 +285,11 @@ export function releaseReconciler(
     // report must not depend on a reconcile after that one.
     const decided: Release = { ...release, status: decision.status };
     if ((decision.status.phase ?? "Pending") !== "Pending") {
+      const windows = { release: decision.status.watch, rollback: decision.status.rollbackWatch };
+      for (const [window, key] of Object.entries(WATCH_SERIES_KEYS) as [keyof typeof windows, string][]) {
+        const appended = appendLatest(report?.data?.[key], windows[window]);
+        if (appended !== undefined) attachments[key] = appended;
+      }
       const stored = { ...report?.data, ...attachments };
       const entries = { ...attachments, [REPORT_KEY]: renderReleaseReport(decided, stored) };
       const written = await writeReport(clients, decided, entries, report);

@@ -573,3 +573,88 @@ describe("where the report is kept", () => {
     expect(REPORT_KEY).toBe("release.md");
   });
 });
+
+describe("the watch window's section", () => {
+  const snapshot = (minute: number, errorRate: number, verdict: "ok" | "soft" | "hard") => ({
+    at: T(9 + minute),
+    elapsed: `T+${minute}m`,
+    metrics: [
+      { metric: "error-rate", value: errorRate, baseline: 0.01, ratio: errorRate / 0.01, verdict },
+      {
+        metric: "p99-latency",
+        verdict: "no-data" as const,
+        message: "no data: the query returned an empty result",
+      },
+    ],
+    health: "ok" as const,
+  });
+  const watching: ReleaseStatus = {
+    phase: "WatchWindow",
+    startedAt: T(0),
+    phases: [record("Execute", 3, 8, "deploy.sh exited 0"), record("WatchWindow", 9)],
+    baseline: {
+      mode: "pre-deploy",
+      window: "10m",
+      version: "1.4.1",
+      capturedAt: T(3),
+      values: [
+        { metric: "error-rate", value: 0.01 },
+        { metric: "p99-latency", message: "no data" },
+      ],
+    },
+    watch: {
+      window: "release",
+      version: "1.4.2",
+      startedAt: T(9),
+      endsAt: T(24),
+      extendedBy: "5m",
+      intervalsEvaluated: 2,
+      snapshots: [snapshot(1, 0.011, "ok"), snapshot(2, 0.017, "soft")],
+    },
+    breaches: [
+      {
+        metric: "error-rate",
+        window: "release",
+        severity: "soft",
+        at: T(11),
+        elapsed: "T+2m",
+        message: "error-rate at 1.7x baseline at T+2m (soft from 1.5x, hard from 2x)",
+      },
+    ],
+  };
+
+  it("shows the baseline, the window, a row per interval from status and the breaches", () => {
+    const report = renderReleaseReport(releaseWith(watching));
+    expect(report).toContain("## Phase 5: Watch Window");
+    expect(report).toContain(
+      `Baseline: pre-deploy, each metric over 10m of 1.4.1, read at ${T(3)} before the deploy: error-rate 0.01, p99-latency none (no data).`,
+    );
+    expect(report).toContain(
+      `Watched 1.4.2 from ${T(9)} to ${T(24)}, extended by 5m; 2 intervals evaluated.`,
+    );
+    expect(report).toContain("| Interval | At | error-rate | p99-latency | Health |");
+    expect(report).toContain(
+      `| 2 | T+2m (${T(11)}) | 0.017 / 0.01 = 1.7x **soft** | no data: no data: the query returned an empty result | ok |`,
+    );
+    expect(report).toContain(`- SOFT at T+2m (${T(11)}): error-rate at 1.7x baseline at T+2m`);
+  });
+
+  it("prefers the whole series from the ConfigMap to the last intervals in status, and says what it cut", () => {
+    const series = [3, 4]
+      .map((interval) => JSON.stringify({ interval, ...snapshot(interval, 0.01, "ok") }))
+      .join("\n");
+    const report = renderReleaseReport(releaseWith(watching), { "watch.jsonl": series });
+    expect(report).toContain(`| 3 | T+3m (${T(12)}) |`);
+    expect(report).not.toContain(`| 2 | T+2m`);
+    expect(report).toContain("Intervals 1 to 2 are not shown: the report keeps the last 720.");
+  });
+
+  it("a skipped window: the incident is in the report", () => {
+    const report = renderReleaseReport(
+      releaseWith({ ...watching, incident: { reason: "the watch window was skipped: hotfix", at: T(10) } }),
+    );
+    expect(report).toContain(
+      `**Incident**: the watch window was skipped: hotfix (${T(10)}); an incident retrospective is due.`,
+    );
+  });
+});

@@ -2,8 +2,18 @@
 // (followed Job output, snapshots): together they hold everything the operator learned and decided,
 // so the report can be written again at any time and always says the same. Pure. Sections appear as
 // phases complete.
-import type { GateCheck, JobRecord, PhaseRecord, Release, SmokeResult } from "../api/v1alpha1/index.js";
+import type {
+  Breach,
+  GateCheck,
+  JobRecord,
+  MetricSnapshot,
+  PhaseRecord,
+  Release,
+  SmokeResult,
+  WatchProgress,
+} from "../api/v1alpha1/index.js";
 import { attachmentKeys, type Attachments } from "./attachments.js";
+import { MAX_SERIES_INTERVALS, parseSeries, WATCH_SERIES_KEYS, type SeriesEntry } from "./watch-series.js";
 import { fitName, MAX_OBJECT_NAME } from "../release/names.js";
 
 const PHASE_TITLES: Readonly<Record<string, string>> = {
@@ -177,6 +187,121 @@ function rollbackSection(release: Release, record: PhaseRecord, attachments: Att
   );
   const smoke = (status.smoke ?? []).filter((result) => result.run === "rollback");
   if (smoke.length > 0) lines.push("Smoke tests after the rollback:", "", ...smokeTable(smoke));
+  const mini = status.rollbackWatch;
+  if (mini !== undefined) {
+    lines.push(
+      "Mini watch window after the rollback (hard breaches only):",
+      "",
+      ...windowLines(mini),
+      ...intervalTable(mini, parseSeries(attachments[WATCH_SERIES_KEYS.rollback])),
+      ...breachList((status.breaches ?? []).filter((breach) => breach.window === "rollback")),
+    );
+  }
+  return lines;
+}
+
+/** Four significant digits: the figures of a watch table, not a data dump. */
+function figure(value: number | undefined): string {
+  return value === undefined ? "–" : String(Number(value.toPrecision(4)));
+}
+
+function metricCell(snapshot: MetricSnapshot | undefined): string {
+  if (snapshot === undefined) return "";
+  if (snapshot.verdict === "no-data")
+    return cell(`no data${snapshot.message === undefined ? "" : `: ${snapshot.message}`}`);
+  const ratio = snapshot.ratio === undefined ? "" : ` = ${figure(snapshot.ratio)}x`;
+  const verdict = snapshot.verdict === "ok" ? "ok" : `**${snapshot.verdict}**`;
+  const note = snapshot.message === undefined ? "" : ` (${snapshot.message})`;
+  return cell(`${figure(snapshot.value)} / ${figure(snapshot.baseline)}${ratio} ${verdict}${note}`);
+}
+
+/** Every interval of a window (the series in the ConfigMap, else the last ones in status), one row each. */
+function intervalTable(watch: WatchProgress, series: readonly SeriesEntry[]): string[] {
+  const rows: SeriesEntry[] =
+    series.length > 0
+      ? [...series]
+      : (watch.snapshots ?? []).map((snapshot, index, all) => ({
+          interval: watch.intervalsEvaluated - all.length + index + 1,
+          ...snapshot,
+        }));
+  if (rows.length === 0) return ["No interval evaluated yet.", ""];
+  const metrics = [...new Set(rows.flatMap((row) => row.metrics.map((metric) => metric.metric)))];
+  const health = rows.some((row) => row.health !== undefined);
+  const first = rows[0]?.interval ?? 1;
+  const cut =
+    first > 1
+      ? [
+          `Intervals 1 to ${first - 1} are not shown: ${series.length > 0 ? `the report keeps the last ${MAX_SERIES_INTERVALS}` : "only the last ones are in status"}.`,
+          "",
+        ]
+      : [];
+  return [
+    ...cut,
+    "Each metric: value / baseline = ratio, verdict.",
+    "",
+    `| Interval | At | ${metrics.map(cell).join(" | ")}${health ? " | Health" : ""} |`,
+    `|---|---|${metrics.map(() => "---|").join("")}${health ? "---|" : ""}`,
+    ...rows.map((row) => {
+      const cells = metrics.map((name) => metricCell(row.metrics.find((metric) => metric.metric === name)));
+      return `| ${row.interval} | ${row.elapsed} (${row.at}) | ${cells.join(" | ")}${health ? ` | ${row.health ?? ""}` : ""} |`;
+    }),
+    "",
+  ];
+}
+
+function breachList(breaches: readonly Breach[]): string[] {
+  if (breaches.length === 0) return [];
+  return [
+    "Breaches:",
+    "",
+    ...breaches.map(
+      (breach) => `- ${breach.severity.toUpperCase()} at ${breach.elapsed} (${breach.at}): ${breach.message}`,
+    ),
+    "",
+  ];
+}
+
+function windowLines(watch: WatchProgress): string[] {
+  const extended = watch.extendedBy === undefined ? "" : `, extended by ${watch.extendedBy}`;
+  return [
+    `Watched ${watch.version ?? "?"} from ${watch.startedAt} to ${watch.endsAt}${extended}; ${watch.intervalsEvaluated} intervals evaluated.`,
+    "",
+  ];
+}
+
+function watchSection(release: Release, record: PhaseRecord, attachments: Attachments): string[] {
+  const status = release.status ?? {};
+  const lines = [`## ${PHASE_TITLES.WatchWindow ?? ""}`, "", timing(record), record.message ?? "", ""];
+  const baseline = status.baseline;
+  if (baseline?.mode === "pre-deploy" && baseline.capturedAt !== undefined) {
+    const values = (baseline.values ?? []).map(
+      (entry) =>
+        `${entry.metric} ${entry.value === undefined ? `none (${entry.message ?? "no data"})` : figure(entry.value)}`,
+    );
+    lines.push(
+      `Baseline: pre-deploy, each metric over ${baseline.window ?? "?"} of ${baseline.version ?? "the running version"}, read at ${baseline.capturedAt} before the deploy: ${values.join(", ")}.`,
+      "",
+    );
+  } else if (baseline?.mode === "concurrent") {
+    lines.push(
+      `Baseline: concurrent, the same queries for ${baseline.version ?? "the previous version"} at each interval.`,
+      "",
+    );
+  }
+  const watch = status.watch;
+  if (watch !== undefined) {
+    lines.push(
+      ...windowLines(watch),
+      ...intervalTable(watch, parseSeries(attachments[WATCH_SERIES_KEYS.release])),
+      ...breachList((status.breaches ?? []).filter((breach) => breach.window !== "rollback")),
+    );
+  }
+  if (status.incident !== undefined) {
+    lines.push(
+      `**Incident**: ${status.incident.reason} (${status.incident.at}); an incident retrospective is due.`,
+      "",
+    );
+  }
   return lines;
 }
 
@@ -204,6 +329,7 @@ export function renderReleaseReport(release: Release, attachments: Attachments =
     else if (record.phase === "Execute") lines.push(...executeSection(release, record, attachments));
     else if (record.phase === "SmokeTest") lines.push(...smokeSection(release, record));
     else if (record.phase === "RollingBack") lines.push(...rollbackSection(release, record, attachments));
+    else if (record.phase === "WatchWindow") lines.push(...watchSection(release, record, attachments));
     else lines.push(...genericSection(record));
   }
   const decisions = status.decisions ?? [];
