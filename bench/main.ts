@@ -1,7 +1,7 @@
-// `npm run bench [specs|cluster|operator|execute]`: prints figures, asserts nothing. Speed, memory and scale are
+// `npm run bench [specs|cluster|operator|execute|watch]`: prints figures, asserts nothing. Speed, memory and scale are
 // measured here, never by timed assertions in tests.
 import { benchCluster } from "./cluster.js";
-import { benchExecute } from "./execute.js";
+import { benchExecute, benchWatch } from "./execute.js";
 import { benchOperator } from "./operator.js";
 import { benchSpecs } from "./specs.js";
 
@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<void>> = {
   cluster: benchCluster,
   operator: benchOperator,
   execute: benchExecute,
+  watch: benchWatch,
 };
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in suites));
