@@ -143,7 +143,9 @@ function finalize(
   if (standing.kind !== "human") delete status.pendingDecision;
 
   // A new standing is announced once; transitions were announced as they happened.
-  const changed = previous?.reason !== standing.reason || previous.message !== standing.message;
+  const changed =
+    previous?.reason !== standing.reason ||
+    (standing.progress !== true && previous.message !== standing.message);
   if (changed && standing.kind !== "done") {
     draft.events.push({
       type: standing.warning === true || standing.kind === "stalled" ? "Warning" : "Normal",

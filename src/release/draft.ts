@@ -20,6 +20,11 @@ export interface Standing {
   /** `progressing`: the operator works or waits for something that will come by itself; `human`: a person must act. */
   kind: "progressing" | "human" | "stalled" | "done";
   warning?: boolean;
+  /**
+   * The message carries figures that change as the phase goes (the watch window's readings): the
+   * standing is announced when its reason changes, not at every new figure.
+   */
+  progress?: boolean;
 }
 
 export const SUCCESS: readonly Verdict[] = ["Released", "Released-with-override"];

@@ -125,7 +125,12 @@ export function rollingBack(draft: Draft, world: ReleaseWorld, settings: Release
   chain.push(cases === 0 ? "no smoke cases to re-run" : `smoke after the rollback passed (${cases} cases)`);
   const watched = miniWatch(draft, world, settings, target);
   if (watched.state === "watching") {
-    return { reason: "RollbackWatch", message: `${chain.join(" -> ")}; ${watched.message}`, kind: "progressing" };
+    return {
+      reason: "RollbackWatch",
+      message: `${chain.join(" -> ")}; ${watched.message}`,
+      kind: "progressing",
+      progress: true,
+    };
   }
   if (watched.state === "failed") return failRollback(draft, chain, watched.message);
   chain.push(watched.message);

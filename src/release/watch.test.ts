@@ -144,6 +144,15 @@ describe("the watch window: its clock", () => {
     expect(conditionOf(first.decision.status, "Reconciling")?.message).toContain("error-rate 1.1x");
   });
 
+  it("announces the watch once, not at every interval's new figures", () => {
+    const { world, decision, t0 } = watching();
+    expect(decision.events.filter((event) => event.reason === "Watching")).toHaveLength(1);
+    const first = readAt(world, decision, t0, 1, healthy);
+    const second = readAt(first.world, first.decision, t0, 2, healthy);
+    expect([...first.decision.events, ...second.decision.events]).toEqual([]);
+    expect(conditionOf(second.decision.status, "Reconciling")?.message).toContain("2 intervals");
+  });
+
   it("a reconcile between readings reads nothing and waits for the next interval", () => {
     const { world, decision, t0 } = watching();
     const first = readAt(world, decision, t0, 1, healthy);

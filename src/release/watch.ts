@@ -372,6 +372,7 @@ export function watchWindow(
       message: `${question} Hard breaches still roll back; the window does not end while this waits (${progressMessage(watch, draft.now)})`,
       kind: "human",
       warning: true,
+      progress: true,
     };
   }
 
@@ -391,7 +392,12 @@ export function watchWindow(
     );
     return undefined;
   }
-  return { reason: "Watching", message: progressMessage(watch, draft.now), kind: "progressing" };
+  return {
+    reason: "Watching",
+    message: progressMessage(watch, draft.now),
+    kind: "progressing",
+    progress: true,
+  };
 }
 
 export type MiniWatchProgress =
