@@ -37,7 +37,9 @@ export function judgeMetric(
   }
   const [worse, better] = rule.direction === "up" ? [value, baseline] : [baseline, value];
   if (worse < rule.floor) return { verdict: "ok", message: `under the floor of ${rule.floor}` };
-  if (worse === 0) return { verdict: "ok", ratio: 1 };
+  // Equal is 1x, also when both are zero or both +Inf (0/0 and Inf/Inf are NaN); a value of zero from a
+  // non-zero baseline is 0x, not 1x.
+  if (worse === better) return { verdict: "ok", ratio: 1 };
   const ratio = better === 0 ? Number.POSITIVE_INFINITY : worse / better;
   if (reaches(ratio, rule.hardRatio)) return { verdict: "hard", ratio };
   if (reaches(ratio, rule.softRatio)) return { verdict: "soft", ratio };
@@ -53,8 +55,9 @@ export function elapsedLabel(startedAt: Date, at: Date): string {
 /** `2.0x`, `2.5x`, `1.96x` (never rounded across a threshold), `∞x` (a zero baseline). */
 export function formatRatio(ratio: number): string {
   if (!Number.isFinite(ratio)) return "∞x";
-  // Down, so a soft 1.999x never reads as 2.0x; the nudge keeps 2.9999999999999996 (0.6 / 0.2) at 3.0x.
-  const rounded = Math.floor(ratio * 100 + 1e-6) / 100;
+  // Down, so a soft 1.999x never reads as 2.0x; with the comparison's tolerance, so a ratio reads as
+  // reaching a threshold exactly when it counts as reaching it: 2.9999999999999996 (0.6 / 0.2) as 3.0x.
+  const rounded = Math.floor((ratio * 100) / (1 - RELATIVE_TOLERANCE)) / 100;
   return `${Number.isInteger(rounded) ? rounded.toFixed(1) : String(rounded)}x`;
 }
 

@@ -4,7 +4,12 @@ import {
   interpretBuildInfoAnswer,
   interpretQueryAnswer,
   parseSampleValue,
+  singleValue,
+  type FailureKind,
   type HttpAnswer,
+  type MetricValueOutcome,
+  type QueryOutcome,
+  type Sample,
 } from "./response.js";
 
 const WHERE = "Prometheus at http://prom:9090";
@@ -257,5 +262,192 @@ describe("displayUrl", () => {
     { url: "not a url", shown: "(an invalid URL)" },
   ])("shows $url as $shown", ({ url, shown }) => {
     expect(displayUrl(url)).toBe(shown);
+  });
+});
+
+const NO_DATA_EMPTY = "no data: the query returned an empty result";
+const NO_DATA_NAN = "no data: the query evaluated to NaN (e.g. 0/0: no requests in the range)";
+const sample = (value: number, labels: Record<string, string> = {}): Sample => ({ labels, value });
+
+describe("singleValue", () => {
+  it.each<{ situation: string; outcome: QueryOutcome; expected: MetricValueOutcome }>([
+    {
+      situation: "one sample: its value",
+      outcome: { ok: true, samples: [sample(0.25, { job: "demo" })] },
+      expected: { ok: true, value: 0.25 },
+    },
+    {
+      situation: "a zero: a value",
+      outcome: { ok: true, samples: [sample(0)] },
+      expected: { ok: true, value: 0 },
+    },
+    {
+      situation: "an empty vector: no data, Prometheus answered",
+      outcome: { ok: true, samples: [] },
+      expected: { ok: false, unreachable: false, message: NO_DATA_EMPTY },
+    },
+    {
+      situation: "several series: asks for an aggregation",
+      outcome: {
+        ok: true,
+        samples: [sample(1, { pod: "a" }), sample(2, { pod: "b" }), sample(3, { pod: "c" })],
+      },
+      expected: {
+        ok: false,
+        unreachable: false,
+        message:
+          "the query returned 3 series where one was expected; aggregate it (e.g. sum(...) or max(...))",
+      },
+    },
+    {
+      situation: "NaN (0/0): no data",
+      outcome: { ok: true, samples: [sample(Number.NaN)] },
+      expected: { ok: false, unreachable: false, message: NO_DATA_NAN },
+    },
+    {
+      situation: "+Inf: a value (as bad as it gets)",
+      outcome: { ok: true, samples: [sample(Number.POSITIVE_INFINITY)] },
+      expected: { ok: true, value: Number.POSITIVE_INFINITY },
+    },
+    {
+      situation: "-Inf: a value",
+      outcome: { ok: true, samples: [sample(Number.NEGATIVE_INFINITY)] },
+      expected: { ok: true, value: Number.NEGATIVE_INFINITY },
+    },
+  ])("$situation", ({ outcome, expected }) => {
+    expect(singleValue(outcome)).toEqual(expected);
+  });
+
+  it.each<{ kind: FailureKind; unreachable: boolean }>([
+    { kind: "unreachable", unreachable: true },
+    { kind: "timeout", unreachable: true },
+    { kind: "unauthorized", unreachable: true },
+    { kind: "bad-query", unreachable: false },
+    { kind: "bad-response", unreachable: false },
+  ])("a $kind failure: unreachable $unreachable, its message kept", ({ kind, unreachable }) => {
+    const message = `${WHERE} said no (${kind})`;
+    expect(singleValue({ ok: false, kind, message })).toEqual({ ok: false, unreachable, message });
+  });
+});
+
+describe("a watched metric's answer, from HTTP to its one number", () => {
+  const vectorOf = (...values: string[]): HttpAnswer =>
+    success({
+      resultType: "vector",
+      result: values.map((value, index) => ({ metric: { i: String(index) }, value: [1700000000, value] })),
+    });
+  it.each<{ situation: string; answer: HttpAnswer; credentials?: boolean; expected: MetricValueOutcome }>([
+    { situation: "one series", answer: vectorOf("0.0125"), expected: { ok: true, value: 0.0125 } },
+    {
+      situation: "one series in exponent form",
+      answer: vectorOf("2.5e-3"),
+      expected: { ok: true, value: 0.0025 },
+    },
+    {
+      situation: "a scalar (e.g. scalar(...) or vector arithmetic on one)",
+      answer: success({ resultType: "scalar", result: [1700000000, "3.5"] }),
+      expected: { ok: true, value: 3.5 },
+    },
+    {
+      situation: "a NaN scalar: no data",
+      answer: success({ resultType: "scalar", result: [1700000000, "NaN"] }),
+      expected: { ok: false, unreachable: false, message: NO_DATA_NAN },
+    },
+    {
+      situation: "a NaN sample: no data",
+      answer: vectorOf("NaN"),
+      expected: { ok: false, unreachable: false, message: NO_DATA_NAN },
+    },
+    {
+      situation: "a +Inf sample: a value",
+      answer: vectorOf("+Inf"),
+      expected: { ok: true, value: Number.POSITIVE_INFINITY },
+    },
+    {
+      situation: "an Inf sample without a sign: a value",
+      answer: vectorOf("Inf"),
+      expected: { ok: true, value: Number.POSITIVE_INFINITY },
+    },
+    {
+      situation: "an empty vector: no data",
+      answer: vectorOf(),
+      expected: { ok: false, unreachable: false, message: NO_DATA_EMPTY },
+    },
+    {
+      situation: "two series",
+      answer: vectorOf("1", "2"),
+      expected: {
+        ok: false,
+        unreachable: false,
+        message:
+          "the query returned 2 series where one was expected; aggregate it (e.g. sum(...) or max(...))",
+      },
+    },
+    {
+      situation: "a range vector: a query to fix, not an outage",
+      answer: success({ resultType: "matrix", result: [] }),
+      expected: {
+        ok: false,
+        unreachable: false,
+        message: expect.stringMatching(/returned a range vector/) as string,
+      },
+    },
+    {
+      situation: "bad_data: a query to fix, not an outage",
+      answer: failure(400, "bad_data", "parse error"),
+      expected: {
+        ok: false,
+        unreachable: false,
+        message: `${WHERE} rejected the query (bad_data): parse error`,
+      },
+    },
+    {
+      situation: "Prometheus's own timeout: no answer",
+      answer: failure(503, "timeout", "query timed out"),
+      expected: {
+        ok: false,
+        unreachable: true,
+        message: `${WHERE} failed the query (timeout): query timed out`,
+      },
+    },
+    {
+      situation: "an HTML 500 from a proxy: an answer that is not Prometheus's",
+      answer: { status: 500, contentType: "text/html", body: "<html><h1>Internal Server Error</h1></html>" },
+      expected: {
+        ok: false,
+        unreachable: false,
+        message: `${WHERE} answered HTTP 500 with text/html and a body that is not JSON`,
+      },
+    },
+    {
+      situation: "a 503 from a gateway: Prometheus is not reachable",
+      answer: { status: 503, contentType: "text/plain", body: "no healthy upstream" },
+      expected: {
+        ok: false,
+        unreachable: true,
+        message: `${WHERE} is not available: HTTP 503 with text/plain, not the Prometheus API`,
+      },
+    },
+    {
+      situation: "a 401 without credentials: no answer",
+      answer: { status: 401, contentType: "text/plain", body: "Unauthorized" },
+      expected: {
+        ok: false,
+        unreachable: true,
+        message: `${WHERE} requires credentials (401) and no auth Secret was given`,
+      },
+    },
+    {
+      situation: "a 401 with the auth Secret's credentials: no answer",
+      answer: { status: 401, contentType: "text/plain", body: "Unauthorized" },
+      credentials: true,
+      expected: {
+        ok: false,
+        unreachable: true,
+        message: `${WHERE} refused the credentials from the auth Secret (401)`,
+      },
+    },
+  ])("$situation", ({ answer, credentials, expected }) => {
+    expect(singleValue(interpretQueryAnswer(WHERE, answer, credentials ?? false))).toEqual(expected);
   });
 });
