@@ -2,13 +2,19 @@
 // one place the gate reads the world; each result is data for the pure gate (src/release/gate.ts).
 // Secrets are read one by one, by the names the Environment gives, and their values never leave here.
 import type { CoreV1Api } from "@kubernetes/client-node";
-import type { KeyReference, Release, ReleaseSettings } from "../api/v1alpha1/index.js";
+import {
+  formatDuration,
+  type KeyReference,
+  type Release,
+  type ReleaseSettings,
+} from "../api/v1alpha1/index.js";
 import { registryCredentialsFromDockerConfig } from "../providers/credentials.js";
 import type { BasicCredentials, HttpCredentials } from "../providers/credentials.js";
 import { summarizeChanges } from "../providers/git/change-summary.js";
 import { evaluateAcceptance, parseJUnitXml, type TestCaseResult } from "../providers/junit/junit.js";
 import { checkReachable, instantQuery } from "../providers/prometheus/client.js";
 import { renderQuery } from "../providers/prometheus/query.js";
+import { preDeployQuery } from "../release/watch-request.js";
 import { checkManifest } from "../providers/registry/manifest.js";
 import { parseImageRepository } from "../providers/registry/image-reference.js";
 import type { GateProbeResults, ProbeOutcome } from "../release/gate.js";
@@ -211,7 +217,18 @@ async function probeObservability(
       continue;
     }
     const outcome = await instantQuery(connection, rendered.query);
-    if (!outcome.ok) problems.push(`metric ${metric.name}: ${outcome.message}`);
+    if (!outcome.ok) {
+      problems.push(`metric ${metric.name}: ${outcome.message}`);
+      continue;
+    }
+    if (watch.baseline.mode !== "pre-deploy") continue;
+    // The baseline is read as a subquery, which Prometheus refuses for a scalar query.
+    const baseline = await instantQuery(connection, preDeployQuery(rendered.query, watch.baseline.windowMs));
+    if (!baseline.ok) {
+      problems.push(
+        `metric ${metric.name}: its pre-deploy baseline (averaged over ${formatDuration(watch.baseline.windowMs)}) cannot be read: ${baseline.message}; a pre-deploy baseline needs a query returning an instant vector (e.g. wrap a scalar in vector(...))`,
+      );
+    }
   }
   if (problems.length > 0) return { ok: false, problems };
   return {

@@ -32,6 +32,14 @@ const promDuration = (ms: number): string => `${Math.max(1, Math.round(ms / 1000
 /** About thirty points over the baseline's window, never finer than a second. */
 const BASELINE_POINTS = 30;
 
+/**
+ * A metric's value over the pre-deploy baseline's window: its average at about thirty points (a
+ * subquery, so it needs a query returning an instant vector; the gate checks this form too).
+ */
+export function preDeployQuery(query: string, windowMs: number): string {
+  return `avg_over_time((${query})[${promDuration(windowMs)}:${promDuration(Math.max(1000, windowMs / BASELINE_POINTS))}])`;
+}
+
 function metricRequests(
   settings: ReleaseSettings,
   values: PlaceholderValues,
@@ -71,7 +79,6 @@ function preDeployBaselineDue(
   if (last !== undefined && now.getTime() < Date.parse(last) + watch.intervalMs) return undefined;
   const before = versionBefore(status);
   const windowMs = watch.baseline.windowMs;
-  const range = `[${promDuration(windowMs)}:${promDuration(Math.max(1000, windowMs / BASELINE_POINTS))}]`;
   const metrics = watch.metrics.map((metric): MetricRequest => {
     if (before === undefined && /\{(version|previousVersion)\}/.test(metric.query)) {
       return {
@@ -86,7 +93,7 @@ function preDeployBaselineDue(
       environment: release.spec.environment,
     });
     return rendered.ok
-      ? { metric: metric.name, query: `avg_over_time((${rendered.query})${range})` }
+      ? { metric: metric.name, query: preDeployQuery(rendered.query, windowMs) }
       : { metric: metric.name, problem: rendered.message };
   });
   return { purpose: "baseline", key: keyOf(release, "baseline", last ?? "first"), metrics };

@@ -61,6 +61,11 @@ export function formatRatio(ratio: number): string {
   return `${Number.isInteger(rounded) ? rounded.toFixed(1) : String(rounded)}x`;
 }
 
+/** Three decimals for status, down like formatRatio: a stored ratio never reads past its verdict. */
+export function storedRatio(ratio: number): number {
+  return Math.floor((ratio * 1000) / (1 - RELATIVE_TOLERANCE)) / 1000;
+}
+
 /** A number for a status field: JSON has no NaN or Infinity. */
 export function finite(number: number | undefined): number | undefined {
   return number !== undefined && Number.isFinite(number) ? number : undefined;

@@ -15,7 +15,7 @@ import { abortCommand, annotateCommand } from "./commands.js";
 import type { Decisions } from "./decisions.js";
 import { refOf, type Draft, type Standing } from "./draft.js";
 import { nextReadingAt, versionBefore, watchRequestDue, windowOver } from "./watch-request.js";
-import { breachReason, elapsedLabel, finite, formatRatio, judgeMetric } from "./watch-rules.js";
+import { breachReason, elapsedLabel, finite, formatRatio, judgeMetric, storedRatio } from "./watch-rules.js";
 import type { ReleaseWorld, WatchReading } from "./world.js";
 
 /** The reference's mini watch window after a rollback; shorter when the release's own window is. */
@@ -116,7 +116,7 @@ function evaluate(
     const figures = {
       ...(finite(value) === undefined ? {} : { value: finite(value) }),
       ...(finite(baseline) === undefined ? {} : { baseline: finite(baseline) }),
-      ...(finite(judged.ratio) === undefined ? {} : { ratio: Math.round((judged.ratio ?? 0) * 1000) / 1000 }),
+      ...(finite(judged.ratio) === undefined ? {} : { ratio: storedRatio(judged.ratio ?? 0) }),
     };
     let message = judged.message;
     if (judged.verdict === "no-data") {
