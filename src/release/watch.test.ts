@@ -183,6 +183,15 @@ describe("the watch window: its clock", () => {
     expect(end.decision.status.reason).toBe("Released: 1.4.2 watched for 10m, 5 intervals, no hard breach");
   });
 
+  it("a metric that never had a baseline is named in the verdict: read, but never compared", () => {
+    const { world, decision, t0 } = watching(spec({ duration: "1m" }), { "error-rate": BASELINE });
+    const end = readAt(world, decision, t0, 1, healthy);
+    expect(end.decision.status.verdict).toBe("Released");
+    expect(end.decision.status.reason).toBe(
+      "Released: 1.4.2 watched for 1m, 1 interval, no hard breach; not compared for lack of a baseline (pre-deploy): p99-latency",
+    );
+  });
+
   it("the whole window without a breach: Released, and Ready", () => {
     const { world, decision, t0 } = watching(spec({ duration: "3m" }));
     let step = { world, decision };

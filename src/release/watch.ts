@@ -55,6 +55,9 @@ function startWindow(
   };
 }
 
+/** `9s`, not `9s17ms`: how long something lasted, as a reason says it. */
+const wholeSeconds = (ms: number): string => formatDuration(Math.floor(ms / 1000) * 1000);
+
 const intervals = (count: number): string => `${count} interval${count === 1 ? "" : "s"}`;
 
 const windowMs = (watch: WatchProgress): number => Date.parse(watch.endsAt) - Date.parse(watch.startedAt);
@@ -127,8 +130,8 @@ function evaluate(
       if (lasted >= graceMs) {
         const what =
           reading.unreachable === undefined
-            ? `no data for ${metric.name} for ${formatDuration(lasted)} at ${elapsed}`
-            : `Prometheus unreachable for ${formatDuration(lasted)} at ${elapsed}`;
+            ? `no data for ${metric.name} for ${wholeSeconds(lasted)} at ${elapsed}`
+            : `Prometheus unreachable for ${wholeSeconds(lasted)} at ${elapsed}`;
         const reason = `${what}: ${OBSERVABILITY_BROKEN} (${clip(message)})`;
         hard.push({ reason, breach: breach("hard", metric.name, reason) });
       }
@@ -385,10 +388,18 @@ export function watchWindow(
         ? ""
         : `; soft breaches accepted by decision: ${soft.map((entry) => `${entry.metric} at ${entry.elapsed}`).join(", ")}`;
     const extended = watch.extendedBy === undefined ? "" : ` (extended by ${watch.extendedBy})`;
+    // A metric without a baseline was read but never compared: the verdict must not hide that.
+    const uncompared = settings.environment.watch.metrics
+      .map((metric) => metric.name)
+      .filter((name) => status.baseline?.values?.find((entry) => entry.metric === name)?.value === undefined);
+    const blind =
+      uncompared.length === 0
+        ? ""
+        : `; not compared for lack of a baseline (${status.baseline?.mode ?? settings.environment.watch.baseline.mode}): ${uncompared.join(", ")}`;
     draft.complete(
       "Released",
       "Succeeded",
-      `Released: ${watch.version ?? release.spec.version} watched for ${formatDuration(windowMs(watch))}${extended}, ${intervals(watch.intervalsEvaluated)}, no hard breach${accepted}`,
+      `Released: ${watch.version ?? release.spec.version} watched for ${formatDuration(windowMs(watch))}${extended}, ${intervals(watch.intervalsEvaluated)}, no hard breach${accepted}${blind}`,
     );
     return undefined;
   }
@@ -488,7 +499,7 @@ export function preDeployBaseline(
       draft.complete(
         "Aborted",
         "Failed",
-        `Aborted at Execute: ${OBSERVABILITY_BROKEN}: the pre-deploy baseline could not be read for ${formatDuration(lasted)} (${clip(reading.unreachable)}); nothing was deployed`,
+        `Aborted at Execute: ${OBSERVABILITY_BROKEN}: the pre-deploy baseline could not be read for ${wholeSeconds(lasted)} (${clip(reading.unreachable)}); nothing was deployed`,
       );
       return undefined;
     }

@@ -224,8 +224,9 @@ describe("two replicas", () => {
 
     await leader.kill("SIGKILL");
     await leaderAmong([standby]);
-    // The environment is still held by the first release (deployed, it waits in the watch window):
-    // abort it (it rolls back), then the next one runs.
+    // The environment is held by the first release until its verdict: abort it (still in Execute,
+    // nothing deployed; in its short watch window, it rolls back; already Released, the abort changes
+    // nothing), then the next one runs.
     await annotateAs("alice", firstRelease, "release-operator.io/abort=make room");
     const secondRelease = uniqueName("nav-1-4-2");
     releases.push(secondRelease);

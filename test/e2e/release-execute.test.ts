@@ -9,12 +9,14 @@ import type { Environment, EnvironmentSpec, Release } from "../../src/api/v1alph
 import { jobNameFor } from "../../src/release/jobs.js";
 import { eventually, kubectl, kubectlJson, uniqueName } from "./support/kubectl.js";
 import { applyRecorderEnvironment, applyRecorderScript, jobsOf, runsOf } from "./support/deploys.js";
+import { putDemoApp, type DemoDeployment } from "./support/demo-app.js";
 import { startOperator, type OperatorProcess } from "./support/operator.js";
 import {
   annotateAs,
   applyRelease,
   applySharedFixtures,
   deleteObjects,
+  environmentSpec,
   eventsFor,
   getEnvironment,
   NAMESPACE,
@@ -32,6 +34,8 @@ let operator: OperatorProcess;
 let smokeServer: http.Server;
 let smokeUrl: string;
 const created: { kind: string; name: string }[] = [];
+/** The demo app's deployment before this file, put back after it. */
+let demoBefore: DemoDeployment | undefined;
 
 async function apply(object: unknown): Promise<void> {
   await kubectl(["apply", "--server-side", "--force-conflicts", "-f", "-"], {
@@ -97,12 +101,15 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => smokeServer.listen(0, "127.0.0.1", resolve));
   smokeUrl = `http://127.0.0.1:${(smokeServer.address() as AddressInfo).port}`;
+  // Rolled-back releases end with a mini watch of 1.4.1, their rollback target: the demo app serves it.
+  demoBefore = await putDemoApp({ stable: "1.4.1" });
   operator = await startOperator({ identity: "execute-e2e" });
 });
 
 afterAll(async () => {
   await operator.stop();
   smokeServer.close();
+  if (demoBefore !== undefined) await putDemoApp(demoBefore);
   for (const kind of ["release", "environment", "configmap", "secret"]) {
     await deleteObjects(
       kind,
@@ -113,17 +120,27 @@ afterAll(async () => {
 
 describe("a deploy that works", () => {
   it("runs deploy.sh on the onboard node, follows its output into the report, passes smoke and goes on to the watch window", async () => {
+    // The recorder deploys nothing, so the demo app never serves 1.4.2: a window and a no-data grace
+    // longer than the test keep the release watching rather than rolling back for no data.
     const { name } = await releaseWith(
       "exec-good",
       { DEPLOY_STEPS: "3", DEPLOY_STEP_SECONDS: "0.2" },
-      {},
+      { watch: { ...environmentSpec().watch, duration: "10m", noDataGrace: "10m" } },
       ONBOARD,
     );
     const watching = await releaseWhen(
       name,
       "in the watch window",
-      (release) => release.status?.phase === "WatchWindow",
+      (release) => release.status?.phase === "WatchWindow" && release.status.watch !== undefined,
       90_000,
+    );
+    const smokeEnded = watching.status?.phases?.find((record) => record.phase === "SmokeTest")?.finishedAt;
+    expect(Date.parse(watching.status?.watch?.startedAt ?? "")).toBeGreaterThanOrEqual(
+      Date.parse(smokeEnded ?? ""),
+    );
+    expect(watching.status?.watch).toMatchObject({ window: "release", version: "1.4.2" });
+    expect(watching.status?.conditions?.find((condition) => condition.type === "Reconciling")?.reason).toBe(
+      "Watching",
     );
     const deploy = watching.status?.jobs?.find((job) => job.purpose === "deploy");
     expect(deploy).toMatchObject({
@@ -145,6 +162,16 @@ describe("a deploy that works", () => {
     expect(report["deploy.log"]).toMatch(/^# 5 lines/);
     const env = watching.spec.environment;
     expect(report["release.md"]).toContain(`deploying 1.4.2 to ${env} with all-at-once (previous none)`);
+
+    // Not watched to the end here (release-watch.test.ts does that): skipped, it ends at once.
+    await annotateAs(
+      "alice",
+      name,
+      "release-operator.io/skip-watch=execute test: the watch is not under test",
+    );
+    const done = await releaseWhen(name, "completed", completed);
+    expect(done.status?.verdict).toBe("Released-with-override");
+    expect(runsOf(name)).toEqual(["deploy 1.4.2"]);
   });
 });
 
@@ -162,6 +189,11 @@ describe("rolling back", () => {
     const done = await releaseWhen(name, "completed", completed, 90_000);
     expect(done.status?.verdict).toBe("Rolled-Back");
     expect(done.status?.reason).toMatch(/^deploy script failure: exit code 1 .*-> rolled back to 1\.4\.1/);
+    // After the smoke cases again, the mini watch window on 1.4.1, which the demo app serves.
+    expect(done.status?.reason).toMatch(
+      /-> smoke after the rollback passed \(2 cases\) -> mini watch window of 10s on 1\.4\.1 passed \(\d+ intervals?, no hard breach\)$/,
+    );
+    expect(done.status?.rollbackWatch).toMatchObject({ window: "rollback", version: "1.4.1" });
     expect(runsOf(name)).toEqual(["deploy 1.4.2", "rollback 1.4.1"]);
     expect(
       done.status?.smoke?.filter((result) => result.run === "rollback").map((result) => result.passed),

@@ -73,6 +73,19 @@ export async function applySharedFixtures(): Promise<void> {
   });
 }
 
+/**
+ * Watch timings of seconds rather than the tier's default window of 15 minutes: every release that gets
+ * past its smoke tests goes through a watch window, and every rollback through a mini watch as long as
+ * the window (at most 5 minutes), so releases of tests about other phases still reach a verdict quickly.
+ * A version the deploy did not make the demo app run has no data and rolls back after `noDataGrace`.
+ */
+export const SHORT_WATCH = {
+  duration: "10s",
+  interval: "2s",
+  noDataGrace: "6s",
+  baseline: { mode: "pre-deploy", window: "30s" },
+} as const satisfies Partial<EnvironmentSpec["watch"]>;
+
 /** A staging environment over the fixtures; `changes` replaces top-level fields. */
 export function environmentSpec(changes: Partial<EnvironmentSpec> = {}): EnvironmentSpec {
   const cluster = inject("cluster");
@@ -95,6 +108,7 @@ export function environmentSpec(changes: Partial<EnvironmentSpec> = {}): Environ
       script: { configMap: { name: FIXTURE_OBJECTS.deployScript, key: "deploy.sh" } },
     },
     watch: {
+      ...SHORT_WATCH,
       prometheus: { url: cluster.prometheus.url },
       metrics: [
         { name: "error-rate", kind: "error-rate", query: ERROR_RATE_QUERY },
