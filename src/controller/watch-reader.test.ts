@@ -8,6 +8,7 @@ import { environmentSpec, NAMESPACE, settingsFor } from "../../test/support/rele
 import type { WatchReading, WatchRequest } from "../release/world.js";
 import { kubeClients } from "./kube.js";
 import { takeWatchReading } from "./watch-reader.js";
+import { closeServer, listenLocally } from "../../test/support/local-server.js";
 
 // A real HTTP server on loopback plays Prometheus (`POST /api/v1/query`, answers keyed by the query
 // text), an auth proxy in front of it (`/secured`), and the application's health endpoints. A second
@@ -124,24 +125,6 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
   response.end("404 page not found");
 }
 
-function listen(server: Server): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      resolve(server);
-    });
-  });
-}
-
-function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-}
-
 /** The auth Secrets in the namespace, as the API server returns them (base64 data). */
 const SECRETS: Record<string, Record<string, string>> = {
   "prometheus-auth": { token: Buffer.from(TOKEN).toString("base64") },
@@ -155,7 +138,7 @@ let refusedBase = "";
 let api: ApiStandIn;
 
 beforeAll(async () => {
-  prometheus = await listen(
+  prometheus = await listenLocally(
     createServer((request, response) => {
       handle(request, response).catch((error: unknown) => {
         response.destroy(error instanceof Error ? error : new Error(String(error)));
@@ -163,9 +146,9 @@ beforeAll(async () => {
     }),
   );
   base = `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}`;
-  const spare = await listen(createServer());
+  const spare = await listenLocally(createServer());
   refusedBase = `http://127.0.0.1:${(spare.address() as AddressInfo).port}`;
-  await close(spare);
+  await closeServer(spare);
   api = await apiStandIn((request, response) => {
     const name = new RegExp(`^/api/v1/namespaces/${NAMESPACE}/secrets/([^/?]+)`).exec(request.url ?? "")?.[1];
     const data = name === undefined ? undefined : SECRETS[name];
@@ -190,7 +173,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await close(prometheus);
+  await closeServer(prometheus);
   await api.close();
 });
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HttpCredentials } from "../credentials.js";
 import { checkReachable, instantQuery, type PrometheusConnection } from "./client.js";
+import { closeServer, listenLocally } from "../../../test/support/local-server.js";
 
 // A real HTTP server on loopback answering as Prometheus's API does (envelopes, error types, status
 // codes), plus what sits in front of Prometheus in real life: an auth proxy, a gateway whose upstream
@@ -121,31 +122,13 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
   response.end("404 page not found");
 }
 
-function listen(server: Server): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      resolve(server);
-    });
-  });
-}
-
-function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-}
-
 let prometheus: Server;
 let base = "";
 /** A port nothing listens on: taken, then given back. */
 let refusedBase = "";
 
 beforeAll(async () => {
-  prometheus = await listen(
+  prometheus = await listenLocally(
     createServer((request, response) => {
       handle(request, response).catch((error: unknown) => {
         response.destroy(error instanceof Error ? error : new Error(String(error)));
@@ -153,13 +136,13 @@ beforeAll(async () => {
     }),
   );
   base = `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}`;
-  const spare = await listen(createServer());
+  const spare = await listenLocally(createServer());
   refusedBase = `http://127.0.0.1:${(spare.address() as AddressInfo).port}`;
-  await close(spare);
+  await closeServer(spare);
 });
 
 afterAll(async () => {
-  await close(prometheus);
+  await closeServer(prometheus);
 });
 
 type Endpoint = "plain" | "prefixed" | "secured" | "thanos" | "refused";

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BasicCredentials } from "../credentials.js";
 import { checkManifest, type ManifestCheck } from "./manifest.js";
+import { closeServer, listenLocally } from "../../../test/support/local-server.js";
 
 // Registries played by real HTTP servers on loopback, answering as distribution does: one with
 // htpasswd-style Basic auth, one with the token protocol (a 401 Bearer challenge naming a token
@@ -134,25 +135,7 @@ function startRegistry(behaviour: RegistryBehaviour): Promise<Server> {
     });
     response.end(request.method === "HEAD" ? undefined : body);
   });
-  return listen(server);
-}
-
-function listen(server: Server): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      resolve(server);
-    });
-  });
-}
-
-function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
+  return listenLocally(server);
 }
 
 const hostOf = (server: Server): string => `127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -177,14 +160,14 @@ beforeAll(async () => {
     servers.set(name as ServerName, await startRegistry(behaviour));
   }
   // Accepts connections and never answers: a registry that hangs.
-  servers.set("silent", await listen(createServer(() => undefined)));
-  const spare = await listen(createServer());
+  servers.set("silent", await listenLocally(createServer(() => undefined)));
+  const spare = await listenLocally(createServer());
   refusedHost = hostOf(spare);
-  await close(spare);
+  await closeServer(spare);
 });
 
 afterAll(async () => {
-  await Promise.all([...servers.values()].map(close));
+  await Promise.all([...servers.values()].map(closeServer));
 });
 
 function hostFor(registry: ServerName | "refused"): string {
