@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { WatchSettings } from "../api/v1alpha1/index.js";
 import { apiStandIn, type ApiStandIn } from "../../test/support/api-stand-in.js";
@@ -8,7 +7,7 @@ import { environmentSpec, NAMESPACE, settingsFor } from "../../test/support/rele
 import type { WatchReading, WatchRequest } from "../release/world.js";
 import { kubeClients } from "./kube.js";
 import { takeWatchReading } from "./watch-reader.js";
-import { closeServer, listenLocally } from "../../test/support/local-server.js";
+import { closeServer, refusedUrl, serveLocally, urlOf } from "../../test/support/local-server.js";
 
 // A real HTTP server on loopback plays Prometheus (`POST /api/v1/query`, answers keyed by the query
 // text), an auth proxy in front of it (`/secured`), and the application's health endpoints. A second
@@ -138,17 +137,9 @@ let refusedBase = "";
 let api: ApiStandIn;
 
 beforeAll(async () => {
-  prometheus = await listenLocally(
-    createServer((request, response) => {
-      handle(request, response).catch((error: unknown) => {
-        response.destroy(error instanceof Error ? error : new Error(String(error)));
-      });
-    }),
-  );
-  base = `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}`;
-  const spare = await listenLocally(createServer());
-  refusedBase = `http://127.0.0.1:${(spare.address() as AddressInfo).port}`;
-  await closeServer(spare);
+  prometheus = await serveLocally(handle);
+  base = urlOf(prometheus);
+  refusedBase = await refusedUrl();
   api = await apiStandIn((request, response) => {
     const name = new RegExp(`^/api/v1/namespaces/${NAMESPACE}/secrets/([^/?]+)`).exec(request.url ?? "")?.[1];
     const data = name === undefined ? undefined : SECRETS[name];

@@ -14,6 +14,7 @@ import {
   commandArgs,
   deleteObjects,
   environmentSpec,
+  eventMessages,
   eventsFor,
   FIXTURE_OBJECTS,
   getEnvironment,
@@ -167,13 +168,7 @@ describe("a production release", () => {
     expect(condition(refused, "DecisionsValid")?.message).toContain("valid: true, proceed, false, abort");
     expect(refused.status?.phase).toBe("PreReleaseGate");
     await expect
-      .poll(
-        async () =>
-          (await eventsFor("Release", name))
-            .filter((event) => event.type === "Warning" && event.reason === "InvalidDecision")
-            .map((event) => event.message),
-        { timeout: 15_000 },
-      )
+      .poll(() => eventMessages("Release", name, "InvalidDecision", "Warning"), { timeout: 15_000 })
       .toEqual([expect.stringContaining("valid: true, proceed, false, abort")]);
 
     const answered = await kubectlAs("alice", [...commandArgs(approve), "--overwrite"]);

@@ -22,6 +22,7 @@ import {
   commandArgs,
   deleteObjects,
   environmentSpec,
+  eventMessages,
   eventsFor,
   getEnvironment,
   getRelease,
@@ -364,13 +365,7 @@ describe("a version between the soft and hard ratios (1.4.4)", () => {
     expect(refused.status?.watch?.endsAt).toBe(waiting.status?.watch?.endsAt);
     expect(refused.status?.watch?.extendedBy).toBeUndefined();
     await expect
-      .poll(
-        async () =>
-          (await eventsFor("Release", name))
-            .filter((event) => event.type === "Warning" && event.reason === "InvalidDecision")
-            .map((event) => event.message),
-        { timeout: 15_000 },
-      )
+      .poll(() => eventMessages("Release", name, "InvalidDecision", "Warning"), { timeout: 15_000 })
       .toEqual([expect.stringContaining("valid: continue, rollback, extend=<duration>")]);
 
     const answered = await kubectlAs("alice", [...commandArgs(pending?.commands[0] ?? ""), "--overwrite"]);
@@ -412,13 +407,7 @@ describe("a version between the soft and hard ratios (1.4.4)", () => {
     expect(watching.status?.phase).toBe("WatchWindow");
     expect(watching.status?.pendingDecision).toBeUndefined();
     await expect
-      .poll(
-        async () =>
-          (await eventsFor("Release", name))
-            .filter((event) => event.reason === "WatchExtended")
-            .map((event) => event.message),
-        { timeout: 15_000 },
-      )
+      .poll(() => eventMessages("Release", name, "WatchExtended"), { timeout: 15_000 })
       .toEqual([expect.stringContaining(`it now ends at ${after?.endsAt ?? "?"}`)]);
 
     const rolled = await annotateAs("alice", name, "release-operator.io/escalation=rollback", "--overwrite");

@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HttpCredentials } from "../credentials.js";
 import { checkReachable, instantQuery, type PrometheusConnection } from "./client.js";
-import { closeServer, listenLocally } from "../../../test/support/local-server.js";
+import { closeServer, refusedUrl, serveLocally, urlOf } from "../../../test/support/local-server.js";
 
 // A real HTTP server on loopback answering as Prometheus's API does (envelopes, error types, status
 // codes), plus what sits in front of Prometheus in real life: an auth proxy, a gateway whose upstream
@@ -128,17 +127,9 @@ let base = "";
 let refusedBase = "";
 
 beforeAll(async () => {
-  prometheus = await listenLocally(
-    createServer((request, response) => {
-      handle(request, response).catch((error: unknown) => {
-        response.destroy(error instanceof Error ? error : new Error(String(error)));
-      });
-    }),
-  );
-  base = `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}`;
-  const spare = await listenLocally(createServer());
-  refusedBase = `http://127.0.0.1:${(spare.address() as AddressInfo).port}`;
-  await closeServer(spare);
+  prometheus = await serveLocally(handle);
+  base = urlOf(prometheus);
+  refusedBase = await refusedUrl();
 });
 
 afterAll(async () => {

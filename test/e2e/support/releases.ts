@@ -196,6 +196,18 @@ export async function eventsFor(kind: string, name: string): Promise<KubeEvent[]
   return list.items;
 }
 
+/** The messages of the object's Events with `reason` (and `type`, when given), for `expect.poll`. */
+export async function eventMessages(
+  kind: string,
+  name: string,
+  reason: string,
+  type?: KubeEvent["type"],
+): Promise<string[]> {
+  return (await eventsFor(kind, name))
+    .filter((event) => event.reason === reason && (type === undefined || event.type === type))
+    .map((event) => event.message);
+}
+
 /** Whether the Release passed its gate and strategy choice: it entered Execute (and may be past it). */
 export const enteredExecute = (release: Release): boolean =>
   release.status?.phases?.some((record) => record.phase === "Execute") === true;
