@@ -245,8 +245,10 @@ describe("a good version", () => {
     const baseline = status.baseline;
     expect(baseline).toMatchObject({ mode: "pre-deploy", version: STABLE, window: "30s" });
     const values = new Map(baseline?.values?.map((entry) => [entry.metric, entry.value]));
-    expect(values.get("error-rate")).toBeGreaterThan(0.015);
-    expect(values.get("error-rate")).toBeLessThan(0.025);
+    // 1.4.1 serves 2% errors; on a fresh cluster its series is minutes old and rate()'s extrapolation
+    // moves the average by up to a quarter (0.025 was seen). The bounds tell it from 0 and from 5% (1.4.3).
+    expect(values.get("error-rate")).toBeGreaterThan(0.013);
+    expect(values.get("error-rate")).toBeLessThan(0.03);
     expect(values.get("p95-latency")).toBeGreaterThan(0.03);
     expect(values.get("p95-latency")).toBeLessThan(0.1);
     const capturedAt = Date.parse(baseline?.capturedAt ?? "");
