@@ -382,9 +382,9 @@ describe("watchRequestDue: the release window", () => {
       },
     },
     {
-      situation: "three intervals read: the fourth, under its own key, an interval after the last",
+      situation: "three intervals read (the third late): the fourth, under its own key, on the grid",
       status: watching({ intervalsEvaluated: 3, lastEvaluatedAt: at(3 * MINUTE + 5_000) }),
-      now: after(4 * MINUTE + 5_000),
+      now: after(4 * MINUTE),
       expected: {
         purpose: "release",
         key: `${UID}:release:${at(0)}:3`,
@@ -392,9 +392,9 @@ describe("watchRequestDue: the release window", () => {
       },
     },
     {
-      situation: "three intervals read: not before an interval after the last",
+      situation: "three intervals read: not before the grid's next point",
       status: watching({ intervalsEvaluated: 3, lastEvaluatedAt: at(3 * MINUTE + 5_000) }),
-      now: after(4 * MINUTE),
+      now: after(4 * MINUTE - 1),
       expected: undefined,
     },
     {
@@ -410,13 +410,13 @@ describe("watchRequestDue: the release window", () => {
     {
       situation: "the window over, a decision pending: every interval, not sooner",
       status: watching({ intervalsEvaluated: 15, lastEvaluatedAt: at(15 * MINUTE + 1_000) }),
-      now: after(16 * MINUTE),
+      now: after(16 * MINUTE - 1),
       expected: undefined,
     },
     {
-      situation: "the window over, a decision pending: an interval after the last",
+      situation: "the window over, a decision pending: the grid's next point",
       status: watching({ intervalsEvaluated: 15, lastEvaluatedAt: at(15 * MINUTE + 1_000) }),
-      now: after(16 * MINUTE + 1_000),
+      now: after(16 * MINUTE),
       expected: {
         purpose: "release",
         key: `${UID}:release:${at(0)}:15`,
@@ -618,10 +618,10 @@ describe("nextReadingAt", () => {
       next: at(MINUTE),
     },
     {
-      situation: "an interval after the last reading, not after the start",
+      situation: "a late reading does not push the next one back: the grid from the start",
       progress: { intervalsEvaluated: 2, lastEvaluatedAt: at(2 * MINUTE + 7_000) },
       intervalMs: MINUTE,
-      next: at(3 * MINUTE + 7_000),
+      next: at(3 * MINUTE),
     },
     {
       situation: "clamped to the window's end",
@@ -642,16 +642,22 @@ describe("nextReadingAt", () => {
       next: at(16 * MINUTE),
     },
     {
-      situation: "past the end: every interval",
+      situation: "past the end: every interval, on the same grid",
       progress: { intervalsEvaluated: 17, lastEvaluatedAt: at(17 * MINUTE + 2_000) },
       intervalMs: MINUTE,
-      next: at(18 * MINUTE + 2_000),
+      next: at(18 * MINUTE),
+    },
+    {
+      situation: "after a restart the missed points are skipped: the next after the last reading",
+      progress: { intervalsEvaluated: 2, lastEvaluatedAt: at(7 * MINUTE + 20_000) },
+      intervalMs: MINUTE,
+      next: at(8 * MINUTE),
     },
     {
       situation: "an extended window: the end moved on",
       progress: { endsAt: at(25 * MINUTE), intervalsEvaluated: 15, lastEvaluatedAt: at(15 * MINUTE + 1_000) },
       intervalMs: MINUTE,
-      next: at(16 * MINUTE + 1_000),
+      next: at(16 * MINUTE),
     },
   ])("$situation", ({ progress, intervalMs, next }) => {
     expect(nextReadingAt(window(progress), intervalMs).toISOString()).toBe(next);

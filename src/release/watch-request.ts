@@ -13,11 +13,16 @@ export function versionBefore(status: ReleaseStatus): string | undefined {
   return status.previousVersion ?? status.rollbackTarget;
 }
 
-/** When the window's next reading is due: every interval, the last one at its end; never past it but for a pending decision. */
+/**
+ * When the window's next reading is due: on the grid of intervals from the window's start (a late
+ * reading does not push the later ones back), the last one at its end; past the end (a pending
+ * decision) on the same grid. After a restart the missed points are skipped, not made up.
+ */
 export function nextReadingAt(watch: WatchProgress, intervalMs: number): Date {
+  const startedAt = Date.parse(watch.startedAt);
   const endsAt = Date.parse(watch.endsAt);
   const last = Date.parse(watch.lastEvaluatedAt ?? watch.startedAt);
-  const next = last + intervalMs;
+  const next = startedAt + (Math.floor((last - startedAt) / intervalMs) + 1) * intervalMs;
   return new Date(last >= endsAt ? next : Math.min(next, endsAt));
 }
 
