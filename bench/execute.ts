@@ -180,6 +180,13 @@ async function releasesToVerdicts(suite: Suite): Promise<void> {
     console.log(
       `verdicts: ${[...byVerdict].map(([verdict, count]) => `${count} ${verdict}`).join(", ")}; Jobs created: ${jobs.trim().split("\n").filter(Boolean).length}`,
     );
+    const reasons = new Map<string, number>();
+    for (const status of statuses) {
+      // Figures differ from release to release; the shape of the reason is what is counted.
+      const shape = (status?.reason ?? "").replaceAll(/\d+(\.\d+)?/g, "N").slice(0, 240);
+      reasons.set(shape, (reasons.get(shape) ?? 0) + 1);
+    }
+    for (const [shape, count] of reasons) console.log(`reason (${count}): ${shape}`);
     console.log(
       `apply -> verdict: p50 ${percentile(latencies, 50).toFixed(1)} s, p99 ${percentile(latencies, 99).toFixed(1)} s, all done in ${seconds.toFixed(1)} s (${(releases / seconds).toFixed(2)} verdicts/s)`,
     );

@@ -135,7 +135,13 @@ export function benchEnvironment(
       },
       watch: {
         prometheus: { url: cluster.prometheus.url },
-        metrics: [{ name: "requests", query: 'sum(rate(demo_requests_total{version="{version}"}[1m]))' }],
+        metrics: [
+          {
+            name: "requests",
+            kind: "throughput",
+            query: 'sum(rate(demo_requests_total{version="{version}"}[1m]))',
+          },
+        ],
       },
       ...changes,
     },
