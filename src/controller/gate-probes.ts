@@ -14,7 +14,7 @@ import { summarizeChanges } from "../providers/git/change-summary.js";
 import { evaluateAcceptance, parseJUnitXml, type TestCaseResult } from "../providers/junit/junit.js";
 import { checkReachable, instantQuery } from "../providers/prometheus/client.js";
 import { renderQuery } from "../providers/prometheus/query.js";
-import { preDeployQuery } from "../release/watch-request.js";
+import { preDeployQuery, versionBefore } from "../release/watch-request.js";
 import { checkManifest } from "../providers/registry/manifest.js";
 import { parseImageRepository } from "../providers/registry/image-reference.js";
 import type { GateProbeResults, ProbeOutcome } from "../release/gate.js";
@@ -246,7 +246,7 @@ export async function runGateProbes(
 ): Promise<GateProbeResults> {
   const namespace = release.metadata.namespace ?? "";
   const status = release.status ?? {};
-  const running = status.previousVersion ?? status.rollbackTarget;
+  const running = versionBefore(status);
   const [acceptance, changes, rollbackImage, rollbackScript, observability] = await Promise.all([
     failedCheckOnError(probeAcceptance(dependencies.core, namespace, settings)),
     failedCheckOnError(probeChanges(release, settings, running, dependencies)),

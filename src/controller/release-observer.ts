@@ -4,7 +4,7 @@
 // for the pure decision (src/release/decide.ts). Long-running reads (checks, smoke cases, log streams)
 // run beside the reconcile and wake the Release when they have news.
 import type { V1ConfigMap } from "@kubernetes/client-node";
-import type { JobRecord, Release, ReleaseSettings } from "../api/v1alpha1/index.js";
+import type { HttpSmokeSettings, JobRecord, Release, ReleaseSettings } from "../api/v1alpha1/index.js";
 import type { Logger } from "../log.js";
 import { checkDeployEnvironment } from "../release/deploy-env.js";
 import { isFinished } from "../release/job-progress.js";
@@ -196,7 +196,7 @@ function smokeRunDue(
   release: Release,
   settings: ReleaseSettings,
   now: Date,
-): { run: SmokeRun; cases: ReleaseSettings["environment"]["smoke"]["http"]; deadline: Date } | undefined {
+): { run: SmokeRun; cases: readonly HttpSmokeSettings[]; deadline: Date } | undefined {
   const status = release.status ?? {};
   const timeoutMs = settings.environment.smoke.timeoutMs;
   let run: SmokeRun;

@@ -77,6 +77,12 @@ const escalation = z.string().transform((value, ctx): EscalationAnswer => {
   return z.NEVER;
 });
 
+/** An `escalation` annotation's value as the operator reads it, or undefined when it is invalid. */
+export function readEscalation(value: string): EscalationAnswer | undefined {
+  const parsed = escalation.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** An approver's name as it appears in the annotation key: a Kubernetes user name made key-safe. */
 const APPROVER_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 

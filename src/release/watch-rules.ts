@@ -12,6 +12,9 @@ export interface MetricJudgement {
   message?: string;
 }
 
+/** The message of a value judged without a baseline. */
+export const NO_BASELINE = "no baseline to compare with";
+
 /** 0.6 / 0.2 is 2.9999999999999996 in floating point: a ratio that meets its threshold must count. */
 const RELATIVE_TOLERANCE = 1e-9;
 const reaches = (ratio: number, threshold: number): boolean => ratio >= threshold * (1 - RELATIVE_TOLERANCE);
@@ -31,7 +34,7 @@ export function judgeMetric(
   baseline: number | undefined,
 ): MetricJudgement {
   if (!usable(value)) return { verdict: "no-data", message: "no data" };
-  if (!usable(baseline)) return { verdict: "ok", message: "no baseline to compare with" };
+  if (!usable(baseline)) return { verdict: "ok", message: NO_BASELINE };
   if (value < 0 || baseline < 0) {
     return { verdict: "ok", message: "a negative value or baseline has no ratio; not compared" };
   }

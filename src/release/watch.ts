@@ -12,10 +12,18 @@ import {
   type WatchProgress,
 } from "../api/v1alpha1/index.js";
 import { abortCommand, annotateCommand } from "./commands.js";
-import type { Decisions } from "./decisions.js";
+import { readEscalation, type Decisions } from "./decisions.js";
 import { refOf, type Draft, type Standing } from "./draft.js";
 import { nextReadingAt, versionBefore, watchRequestDue, windowOver } from "./watch-request.js";
-import { breachReason, elapsedLabel, finite, formatRatio, judgeMetric, storedRatio } from "./watch-rules.js";
+import {
+  breachReason,
+  elapsedLabel,
+  finite,
+  formatRatio,
+  judgeMetric,
+  NO_BASELINE,
+  storedRatio,
+} from "./watch-rules.js";
 import type { ReleaseWorld, WatchReading } from "./world.js";
 
 /** The reference's mini watch window after a rollback; shorter when the release's own window is. */
@@ -91,6 +99,7 @@ function evaluate(
   const elapsed = elapsedLabel(startedAt, at);
   const concurrent = watch.window === "release" && baselineSettings.mode === "concurrent";
   const stored = storedBaselines(draft);
+  const readings = new Map(reading.metrics.map((entry) => [entry.metric, entry]));
   const previous = new Map((watch.snapshots?.at(-1)?.metrics ?? []).map((entry) => [entry.metric, entry]));
   const missing = new Map((watch.missingData ?? []).map((entry) => [entry.metric, entry]));
   const graceMs = Math.min(noDataGraceMs, windowMs(watch));
@@ -112,7 +121,7 @@ function evaluate(
   });
 
   const snapshot: MetricSnapshot[] = metrics.map((metric) => {
-    const read = reading.metrics.find((entry) => entry.metric === metric.name);
+    const read = readings.get(metric.name);
     const value = reading.unreachable === undefined ? read?.value : undefined;
     const baseline = concurrent ? read?.baseline : stored.get(metric.name);
     const judged = judgeMetric(metric, value, baseline);
@@ -137,7 +146,7 @@ function evaluate(
       }
     } else {
       missing.delete(metric.name);
-      if (judged.message === "no baseline to compare with" && read?.baselineProblem !== undefined)
+      if (judged.message === NO_BASELINE && read?.baselineProblem !== undefined)
         message = `no baseline: ${read.baselineProblem}`;
     }
     if (judged.verdict === "hard" && judged.ratio !== undefined) {
@@ -215,7 +224,7 @@ function evaluate(
       capturedAt: reading.at,
       ...(before === undefined ? {} : { version: before }),
       values: metrics.map((metric) => {
-        const read = reading.metrics.find((entry) => entry.metric === metric.name);
+        const read = readings.get(metric.name);
         const value = finite(read?.baseline);
         const message = read?.baselineProblem;
         return {
@@ -245,18 +254,16 @@ function evaluate(
 
 /** Each accepted `escalation=extend=<d>` decision lengthens the window once. */
 function applyExtensions(draft: Draft, watch: WatchProgress): void {
-  const extends_ = (draft.status.decisions ?? []).filter(
-    (record) =>
-      record.annotation === ANNOTATIONS.escalation &&
-      record.accepted &&
-      record.value.trim().startsWith("extend="),
-  );
+  const extends_ = (draft.status.decisions ?? []).flatMap((record) => {
+    if (record.annotation !== ANNOTATIONS.escalation || !record.accepted) return [];
+    const answer = readEscalation(record.value);
+    return answer?.kind === "extend" ? [{ record, byMs: answer.byMs }] : [];
+  });
   const applied = watch.extensions ?? 0;
   if (extends_.length <= applied) return;
   let total = parseDuration(watch.extendedBy ?? "0s") ?? 0;
   let endsAt = Date.parse(watch.endsAt);
-  for (const record of extends_.slice(applied)) {
-    const byMs = parseDuration(record.value.trim().slice("extend=".length)) ?? 0;
+  for (const { record, byMs } of extends_.slice(applied)) {
     total += byMs;
     endsAt += byMs;
     draft.events.push({

@@ -35,7 +35,8 @@ export function parseSeries(text: string | undefined): SeriesEntry[] {
 
 /**
  * The series with the window's latest interval appended, or undefined when it is already there
- * (or the window has no reading yet).
+ * (or the window has no reading yet). Runs on every reconcile of a watched release: only the last
+ * line is parsed.
  */
 export function appendLatest(
   series: string | undefined,
@@ -43,9 +44,9 @@ export function appendLatest(
 ): string | undefined {
   const latest = watch?.snapshots?.at(-1);
   if (watch === undefined || latest === undefined) return undefined;
-  const entries = parseSeries(series);
+  const lines = (series ?? "").split("\n").filter((line) => line.trim() !== "");
   const interval = watch.intervalsEvaluated;
-  if ((entries.at(-1)?.interval ?? 0) >= interval) return undefined;
-  const next = [...entries, { interval, ...latest }].slice(-MAX_SERIES_INTERVALS);
-  return `${next.map((entry) => JSON.stringify(entry)).join("\n")}\n`;
+  if ((parseSeries(lines.at(-1)).at(-1)?.interval ?? 0) >= interval) return undefined;
+  const next = [...lines, JSON.stringify({ interval, ...latest } satisfies SeriesEntry)];
+  return `${next.slice(-MAX_SERIES_INTERVALS).join("\n")}\n`;
 }
