@@ -106,7 +106,7 @@ describe("messages", () => {
 describe("HARNESS_DEBIAN_PACKAGES", () => {
   it("names an absolute binary and a reason for every package, each package once", () => {
     for (const pkg of HARNESS_DEBIAN_PACKAGES) {
-      expect(pkg.binary).toMatch(/^\/usr\/s?bin\/[a-z0-9-]+$/);
+      expect(pkg.binary).toMatch(/^\/usr\/s?bin\/[a-z0-9.-]+$/);
       expect(pkg.why).not.toBe("");
     }
     const names = HARNESS_DEBIAN_PACKAGES.map((pkg) => pkg.package);

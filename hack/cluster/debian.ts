@@ -35,6 +35,11 @@ export const HARNESS_DEBIAN_PACKAGES = [
     binary: "/usr/bin/htpasswd",
     why: "bcrypt password entries for the registry's htpasswd file",
   },
+  {
+    package: "lua5.4",
+    binary: "/usr/bin/lua5.4",
+    why: "runs the chart's Argo CD health check in the packaging tests",
+  },
 ] as const satisfies readonly DebianPackage[];
 
 /** How this process can run commands as root. */

@@ -2,12 +2,14 @@
  * The local cluster for the tests and the demo: `up` (idempotent) starts etcd, the Kubernetes control
  * plane, two node agents, Prometheus with the demo app, an OCI registry and a git server, all on
  * 127.0.0.1, writes `.local/cluster/env` and prints it; `down` stops every process it started and
- * removes the state; `status` says what runs. Run it through `npm run cluster -- <command>`, which
+ * removes the state; `status` says what runs; `packages` only installs the Debian packages the harness and
+ * the packaging tests use (prometheus, docker-registry, git, openssl, apache2-utils, lua5.4). Run it through `npm run cluster -- <command>`, which
  * first installs Node 24 and builds the Kubernetes binaries (hack/cluster.sh).
  */
+import { ensureDebianPackages, HARNESS_DEBIAN_PACKAGES } from "./debian.js";
 import { up, down, status } from "./lifecycle.js";
 
-const USAGE = "usage: npm run cluster -- up | down | status";
+const USAGE = "usage: npm run cluster -- up | down | status | packages";
 
 async function main(argv: readonly string[]): Promise<number> {
   const command = argv[0];
@@ -18,6 +20,11 @@ async function main(argv: readonly string[]): Promise<number> {
       return down();
     case "status":
       return status();
+    case "packages":
+      await ensureDebianPackages(HARNESS_DEBIAN_PACKAGES, (line) => {
+        process.stderr.write(`${line}\n`);
+      });
+      return 0;
     case undefined:
     default:
       process.stderr.write(
