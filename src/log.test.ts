@@ -1,12 +1,16 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLogger, objectLogger, REDACTED, type Logger } from "./log.js";
+import { REDACTION, Redactor } from "./runtime/redaction.js";
 
-function capture(level = "info"): { log: Logger; lines: () => Record<string, unknown>[] } {
+function capture(
+  level = "info",
+  redact?: (line: string) => string,
+): { log: Logger; lines: () => Record<string, unknown>[] } {
   const stream = new PassThrough();
   const chunks: string[] = [];
   stream.on("data", (chunk: Buffer) => chunks.push(chunk.toString("utf8")));
-  const log = createLogger({ level, destination: stream });
+  const log = createLogger({ level, destination: stream, ...(redact === undefined ? {} : { redact }) });
   return {
     log,
     lines: () =>
@@ -79,5 +83,24 @@ describe("objectLogger", () => {
       expect(line).toMatchObject({ kind: "Release", namespace: "default", name: "nav-1-4-2" });
     }
     expect(lines()).toHaveLength(2);
+  });
+});
+
+describe("createLogger with a redactor", () => {
+  it("removes secret values wherever they are in a line, not only in secret-named fields", () => {
+    const redactor = new Redactor();
+    redactor.add(["sk-SEEDED-777", 'with"quote']);
+    const { log, lines } = capture("info", (line) => redactor.redact(line));
+    log.info(
+      { output: "deploy printed sk-SEEDED-777", nested: { note: 'a with"quote b' } },
+      "Job sk-SEEDED-777 failed",
+    );
+    expect(lines()).toEqual([
+      expect.objectContaining({
+        msg: `Job ${REDACTION} failed`,
+        output: `deploy printed ${REDACTION}`,
+        nested: { note: `a ${REDACTION} b` },
+      }),
+    ]);
   });
 });

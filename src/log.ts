@@ -20,13 +20,20 @@ export const REDACTED_PATHS: readonly string[] = SECRET_FIELDS.flatMap((field) =
 
 export const REDACTED = "[REDACTED]";
 
-export function createLogger(options: { level: string; destination?: NodeJS.WritableStream }): Logger {
+export function createLogger(options: {
+  level: string;
+  destination?: NodeJS.WritableStream;
+  /** Applied to every serialized line: removes values (secrets) wherever they appear, not only by field name. */
+  redact?: (line: string) => string;
+}): Logger {
+  const redactLine = options.redact;
   const config: pino.LoggerOptions = {
     level: options.level,
     // pid and hostname stay in `base` (pino's default): they tell the replicas apart.
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: [...REDACTED_PATHS], censor: REDACTED },
+    ...(redactLine === undefined ? {} : { hooks: { streamWrite: (line: string) => redactLine(line) } }),
   };
   return options.destination === undefined ? pino(config) : pino(config, options.destination);
 }

@@ -3,6 +3,7 @@
 import { CONFIG_HELP, loadConfig } from "./config.js";
 import { runOperator } from "./controller/operator.js";
 import { createLogger } from "./log.js";
+import { Redactor } from "./runtime/redaction.js";
 
 async function main(): Promise<number> {
   const loaded = loadConfig(process.argv.slice(2), process.env);
@@ -15,7 +16,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loaded.config;
-  const log = createLogger({ level: config.logLevel });
+  // One set of secret values for the whole process: logs, Events, status, reports and git all pass through it.
+  const redactor = new Redactor();
+  const log = createLogger({ level: config.logLevel, redact: (line) => redactor.redact(line) });
   log.info(
     {
       identity: config.identity,
@@ -25,7 +28,7 @@ async function main(): Promise<number> {
     },
     "Starting release-operator",
   );
-  const operator = await runOperator(config, log);
+  const operator = await runOperator(config, log, redactor);
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => void operator.stop(signal));
   }

@@ -128,28 +128,34 @@ export async function executeAction(
   }
 }
 
-/** Whether every key of `wanted` is in `data` with the same value. */
-function holds(
+/** Whether `data` holds exactly `wanted`: the same keys, the same values. */
+function same(
   data: Readonly<Record<string, string>> | undefined,
   wanted: Readonly<Record<string, string>>,
 ): boolean {
-  return Object.entries(wanted).every(([key, value]) => data?.[key] === value);
+  const keys = Object.keys(data ?? {});
+  return keys.length === Object.keys(wanted).length && keys.every((key) => data?.[key] === wanted[key]);
 }
 
+/** A report's whole data from what the ConfigMap holds now (empty when there is none yet). */
+export type ReportComposer = (stored: Readonly<Record<string, string>>) => Record<string, string>;
+
 /**
- * Writes the report's keys (`release.md` and its attachments) into `<release>-report` when they differ
- * from what is there (`current`, from the cache); keys not given are kept. Update carries the
- * resourceVersion read, so a concurrent writer makes this fail, not vanish.
+ * Writes `<release>-report` as `compose` makes it from what it holds: from the cached copy (`current`)
+ * first, and on an update again from a fresh read, so a write the cache has not seen yet is built on,
+ * not lost. The data is replaced whole, so a key the composer dropped (to stay under the size limit)
+ * stays dropped. Update carries the resourceVersion read, so a concurrent writer makes this fail, not vanish.
  */
 export async function writeReport(
   clients: KubeClients,
   release: Release,
-  entries: Readonly<Record<string, string>>,
+  compose: ReportComposer,
   current: V1ConfigMap | undefined,
 ): Promise<"created" | "updated" | "unchanged"> {
   const namespace = release.metadata.namespace ?? "";
   const name = reportConfigMapName(release.metadata.name ?? "");
-  if (holds(current?.data, entries)) return "unchanged";
+  const entries = compose(current?.data ?? {});
+  if (current !== undefined && same(current.data, entries)) return "unchanged";
   if (current === undefined) {
     const body: V1ConfigMap = {
       apiVersion: "v1",
@@ -184,16 +190,12 @@ export async function writeReport(
   if (!ownedBy(fresh.metadata, release)) {
     throw new OwnershipError(`${where(release)}: ConfigMap ${name} exists but is not owned by this Release`);
   }
-  if (holds(fresh.data, entries)) return "unchanged";
+  const data = compose(fresh.data ?? {});
+  if (same(fresh.data, data)) return "unchanged";
   await clients.core.replaceNamespacedConfigMap({
     name,
     namespace,
-    body: {
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: fresh.metadata,
-      data: { ...fresh.data, ...entries },
-    },
+    body: { apiVersion: "v1", kind: "ConfigMap", metadata: fresh.metadata, data },
   });
   return "updated";
 }

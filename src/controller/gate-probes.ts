@@ -8,8 +8,8 @@ import {
   type Release,
   type ReleaseSettings,
 } from "../api/v1alpha1/index.js";
-import { registryCredentialsFromDockerConfig } from "../providers/credentials.js";
-import type { BasicCredentials, HttpCredentials } from "../providers/credentials.js";
+import { gitCredentialsOf, registryCredentialsFromDockerConfig } from "../providers/credentials.js";
+import type { BasicCredentials } from "../providers/credentials.js";
 import { summarizeChanges } from "../providers/git/change-summary.js";
 import { evaluateAcceptance, parseJUnitXml, type TestCaseResult } from "../providers/junit/junit.js";
 import { checkReachable, instantQuery } from "../providers/prometheus/client.js";
@@ -94,14 +94,6 @@ async function probeAcceptance(
   return { ok: true, value: evaluateAcceptance(criteria, cases) };
 }
 
-/** Git over HTTP takes a token as the password of any user. */
-function asBasic(credentials: HttpCredentials | undefined): BasicCredentials | undefined {
-  if (credentials === undefined) return undefined;
-  return credentials.kind === "basic"
-    ? { username: credentials.username, password: credentials.password }
-    : { username: "x-access-token", password: credentials.token };
-}
-
 async function probeChanges(
   release: Release,
   settings: ReleaseSettings,
@@ -113,7 +105,7 @@ async function probeChanges(
   const namespace = release.metadata.namespace ?? "";
   const credentials = await readHttpCredentials(dependencies.core, namespace, source.credentialsSecret?.name);
   if (!credentials.ok) return { ok: false, message: `git credentials: ${credentials.message}` };
-  const basic = asBasic(credentials.value);
+  const basic = gitCredentialsOf(credentials.value);
   const outcome = await summarizeChanges({
     url: source.url,
     ...(basic === undefined ? {} : { credentials: basic }),

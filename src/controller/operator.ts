@@ -1,7 +1,11 @@
 // The operator process: caches (informers) for Releases, Environments and what the operator owns, one
 // controller per kind, leader election, the HTTP endpoints, and an orderly shutdown. Informers start
 // before leadership, so a standby replica takes over with a warm cache; only the leader reconciles.
+import path from "node:path";
 import type { OperatorConfig } from "../config.js";
+import type { PublicationOutcome } from "../release/publication.js";
+import { Redactor } from "../runtime/redaction.js";
+import { ReleaseSecrets } from "./release-secrets.js";
 import type { Logger } from "../log.js";
 import type { GateProbeResults } from "../release/gate.js";
 import type { SmokeCaseOutcome, WatchReading } from "../release/world.js";
@@ -27,7 +31,15 @@ export interface RunningOperator {
   stop(reason: string): Promise<number>;
 }
 
-export async function runOperator(config: OperatorConfig, log: Logger): Promise<RunningOperator> {
+/**
+ * `redactor` holds the secret values kept out of everything the operator writes; the logger given is
+ * expected to pass its lines through the same one (main.ts).
+ */
+export async function runOperator(
+  config: OperatorConfig,
+  log: Logger,
+  redactor: Redactor = new Redactor(),
+): Promise<RunningOperator> {
   const metrics = new OperatorMetrics();
   const clients = kubeClients(loadKubeConfig(config.kubeconfig), (method) => {
     metrics.apiRequest(method);
@@ -37,6 +49,7 @@ export async function runOperator(config: OperatorConfig, log: Logger): Promise<
     component: "release-operator",
     instance: config.identity,
     log,
+    redact: (text) => redactor.redact(text),
   });
   // The informers' handlers enqueue into controllers made below; no handler runs before start().
   const controllers: { release?: Controller; environment?: Controller } = {};
@@ -122,6 +135,16 @@ export async function runOperator(config: OperatorConfig, log: Logger): Promise<
         },
         retryAfterMs: 5_000,
       }),
+      reportRunner: new ProbeRunner<PublicationOutcome>({
+        // Pushes to one repository are serialized anyway (report-repo.ts); a few repositories at once.
+        limit: config.concurrency,
+        wake: wakeRelease,
+        failed: (key, error) => {
+          log.error({ key, error: describeError(error) }, "Committing a report failed to run");
+        },
+      }),
+      secrets: new ReleaseSecrets(clients.core, redactor),
+      publisher: { workDir: path.join(config.gitCacheDir, "reports"), timeoutMs: 60_000 },
       gateRecheckIntervalMs: config.gateRecheckIntervalMs,
     }),
   });

@@ -20,7 +20,14 @@ import { decideRelease, type EnvironmentView, type ReleaseAction } from "../rele
 import type { SmokeCaseOutcome, WatchReading } from "../release/world.js";
 import { probesDue, type GateProbeResults, type ScriptJobResult } from "../release/gate.js";
 import { jobNameFor, rollbackCheckResult } from "../release/jobs.js";
-import { renderReleaseReport, REPORT_KEY, reportConfigMapName } from "../report/render.js";
+import { fitReport } from "../report/fit.js";
+import {
+  renderReleaseReport,
+  renderRollbackReport,
+  REPORT_KEY,
+  reportConfigMapName,
+  ROLLBACK_REPORT_KEY,
+} from "../report/render.js";
 import { appendLatest, WATCH_SERIES_KEYS } from "../report/watch-series.js";
 import type { ReconcileResult } from "../runtime/controller.js";
 import type { EventRecorder } from "../runtime/events.js";
@@ -34,6 +41,9 @@ import { observeExecution, type ExecutionObservation } from "./release-observer.
 import { isNotFound } from "../runtime/api-errors.js";
 import { CONFLICT_REQUEUE_MS, writeStatusOf } from "./status.js";
 import type { KubeClients } from "./kube.js";
+import { secretsTouchedBy, type ReleaseSecrets } from "./release-secrets.js";
+import { publishReleaseReport, reportDestination, type PublisherDependencies } from "./report-publisher.js";
+import { publicationStep, statusAfterPublication, type PublicationOutcome } from "../release/publication.js";
 
 export interface Caches {
   releases: ObjectCache<Release>;
@@ -58,6 +68,11 @@ export interface ReconcilerDependencies {
   smokeRunner: ProbeRunner<SmokeCaseOutcome[]>;
   /** Takes the watch's readings (the pre-deploy baseline, each interval) beside the reconciles. */
   watchRunner: ProbeRunner<WatchReading>;
+  /** Commits completed releases' reports to git beside the reconciles. */
+  reportRunner: ProbeRunner<PublicationOutcome>;
+  /** Reads the Secrets a release touches, so their values are kept out of all it writes. */
+  secrets: ReleaseSecrets;
+  publisher: Omit<PublisherDependencies, "core" | "redactor">;
   gateRecheckIntervalMs: number;
   now: () => Date;
 }
@@ -166,14 +181,19 @@ export function releaseReconciler(
   return async (key) => {
     const { namespace, name } = splitKey(key);
     const cached = caches.releases.get(name, namespace);
-    // Gone, or terminal: a completed Release is cached trimmed (caches.ts) and never decided on again.
+    // Gone, or terminal: a completed Release is cached trimmed (caches.ts) and never decided on again;
+    // only its report may still be on its way to git.
     if (cached === undefined || cached.status?.phase === "Completed") {
       dependencies.probeRunner.settle(key);
       dependencies.smokeRunner.settle(key);
       dependencies.watchRunner.settle(key);
       dependencies.followers.forget(key);
       refusals.delete(key);
-      return {};
+      if (cached === undefined) {
+        dependencies.reportRunner.settle(key);
+        return {};
+      }
+      return publishCompleted(dependencies, key, cached);
     }
     if (written.isStale(key, cached.metadata.resourceVersion)) return { requeueAfterMs: CONFLICT_REQUEUE_MS };
     const release = structuredClone(cached);
@@ -189,6 +209,8 @@ export function releaseReconciler(
     const reportName = reportConfigMapName(name);
     const report = caches.configMaps.get(reportName, namespace);
     const settings = settingsFor(release, view);
+    // Before anything is written for the release, so that none of it can hold their values.
+    if (settings !== undefined) await dependencies.secrets.learn(namespace, secretsTouchedBy(settings));
     if (settings !== undefined && release.status?.phase === "PreReleaseGate") {
       const scriptPath = settings.environment.deploy.script.path;
       const job = caches.jobs.get(jobNameFor(name, "rollback-check"), namespace);
@@ -283,19 +305,30 @@ export function releaseReconciler(
 
     // The report first: once status says Completed the Release is never reconciled again, so the
     // report must not depend on a reconcile after that one.
-    const decided: Release = { ...release, status: decision.status };
+    const redactor = dependencies.secrets.redactor;
+    const decided: Release = { ...release, status: redactor.redactDeep(decision.status) };
     if ((decision.status.phase ?? "Pending") !== "Pending") {
-      const windows = { release: decision.status.watch, rollback: decision.status.rollbackWatch };
-      for (const [window, key] of Object.entries(WATCH_SERIES_KEYS) as [keyof typeof windows, string][]) {
-        const appended = appendLatest(report?.data?.[key], windows[window]);
-        if (appended !== undefined) attachments[key] = appended;
-      }
-      const stored = { ...report?.data, ...attachments };
-      const entries = { ...attachments, [REPORT_KEY]: renderReleaseReport(decided, stored) };
-      const written = await writeReport(clients, decided, entries, report);
+      decided.status = { ...decided.status, report: { ...decided.status?.report, configMap: reportName } };
+      const metrics = settings?.environment.watch.metrics;
+      const compose = (data: Readonly<Record<string, string>>): Record<string, string> => {
+        const stored: Record<string, string> = { ...data, ...attachments };
+        const windows = { release: decided.status?.watch, rollback: decided.status?.rollbackWatch };
+        for (const [window, key] of Object.entries(WATCH_SERIES_KEYS) as [keyof typeof windows, string][]) {
+          const appended = appendLatest(data[key], windows[window]);
+          if (appended !== undefined) stored[key] = appended;
+        }
+        const rollback = renderRollbackReport(decided, stored, metrics);
+        const documents = {
+          [REPORT_KEY]: renderReleaseReport(decided, stored, metrics),
+          ...(rollback === undefined ? {} : { [ROLLBACK_REPORT_KEY]: rollback }),
+        };
+        // Redacted before fitted: a redaction can make a text longer.
+        return fitReport(redactor.redactDeep({ ...stored, ...documents }));
+      };
+      const written = await writeReport(clients, decided, compose, report);
       if (written !== "unchanged") log.info({ configMap: reportName }, `Report ${written}`);
     }
-    const write = await writeStatusOf(clients, RELEASE, cached, decision.status);
+    const write = await writeStatusOf(clients, RELEASE, cached, decided.status);
     if (write.outcome === "conflict") {
       log.debug("Status write conflicted; deciding again on fresh data");
       return { requeueAfterMs: CONFLICT_REQUEUE_MS };
@@ -324,4 +357,67 @@ export function releaseReconciler(
     if (probing || decision.requeueAfterMs === undefined) return {};
     return { requeueAfterMs: decision.requeueAfterMs };
   };
+}
+
+/**
+ * A completed Release whose Environment names a report repository: commit its report once, retrying
+ * with backoff while git fails. Status is written against a fresh read, since the cache keeps a
+ * completed Release trimmed (without its conditions).
+ */
+async function publishCompleted(
+  dependencies: ReconcilerDependencies,
+  key: string,
+  cached: Release,
+): Promise<ReconcileResult> {
+  const { clients, caches, reportRunner } = dependencies;
+  const namespace = cached.metadata.namespace ?? "";
+  const name = cached.metadata.name ?? "";
+  const now = dependencies.now();
+  const settings = settingsFor(
+    cached,
+    environmentView(cached, caches.environments.get(cached.spec.environment, namespace)),
+  );
+  const step = publicationStep(cached.status, settings?.environment.report.url, now);
+  if (step.kind === "none" || settings === undefined) {
+    reportRunner.settle(key);
+    return {};
+  }
+  if (step.kind === "wait") return { requeueAfterMs: step.delayMs };
+  await dependencies.secrets.learn(namespace, secretsTouchedBy(settings));
+  const configMap = caches.configMaps.get(reportConfigMapName(name), namespace);
+  const outcome = reportRunner.resultOrStart(key, cached.metadata.uid ?? "", () =>
+    publishReleaseReport(
+      { ...dependencies.publisher, core: clients.core, redactor: dependencies.secrets.redactor },
+      cached,
+      settings,
+      configMap,
+    ),
+  );
+  if (outcome === undefined) return {};
+  const fresh = (await clients.custom
+    .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RELEASE.plural, name })
+    .catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    })) as Release | undefined;
+  if (fresh === undefined || fresh.status?.report?.gitCommit !== undefined) {
+    reportRunner.settle(key);
+    return {};
+  }
+  const result = statusAfterPublication(
+    fresh.status ?? {},
+    outcome,
+    reportDestination(settings),
+    fresh.metadata.generation,
+    now,
+  );
+  const status = dependencies.secrets.redactor.redactDeep(result.status);
+  const write = await writeStatusOf(clients, RELEASE, fresh, status);
+  if (write.outcome === "conflict") return { requeueAfterMs: CONFLICT_REQUEUE_MS };
+  reportRunner.settle(key);
+  const log = objectLogger(dependencies.log, { kind: "Release", namespace, name });
+  if (result.event.type === "Normal") log.info({ commit: status.report?.gitCommit }, result.event.message);
+  else log.warn({ retryAfterMs: result.retryAfterMs }, result.event.message);
+  await dependencies.events.record(fresh, result.event.type, result.event.reason, result.event.message);
+  return result.retryAfterMs === undefined ? {} : { requeueAfterMs: result.retryAfterMs };
 }

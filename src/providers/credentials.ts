@@ -213,3 +213,14 @@ export function authorizationHeader(credentials: HttpCredentials): string {
       return `Bearer ${credentials.token}`;
   }
 }
+
+/**
+ * Credentials for git over HTTP, which takes Basic only: a token goes as the password, under the user
+ * name the large forges accept for tokens.
+ */
+export function gitCredentialsOf(credentials: HttpCredentials | undefined): BasicCredentials | undefined {
+  if (credentials === undefined) return undefined;
+  return credentials.kind === "basic"
+    ? { username: credentials.username, password: credentials.password }
+    : { username: "x-access-token", password: credentials.token };
+}

@@ -4,12 +4,15 @@ import {
   API_VERSION,
   type DecisionRecord,
   type GateSummary,
+  METRIC_DEFAULTS,
+  type MetricSettings,
   type PhaseRecord,
   type Release,
   type ReleasePhase,
   type ReleaseStatus,
 } from "../api/v1alpha1/index.js";
 import { REPORT_KEY, renderReleaseReport, reportConfigMapName } from "./render.js";
+import { seriesCutLine } from "./series-cut.js";
 
 const T = (minute: number): string => `2026-11-25T10:${String(minute).padStart(2, "0")}:00Z`;
 const SHA = "abcdef1234567890abcdef1234567890abcdef12";
@@ -130,6 +133,17 @@ function tableAfter(markdown: string, header: string): string[] {
   return lines.slice(start, end === -1 ? undefined : end);
 }
 
+/** Each Mermaid chart of the Markdown: its title and its lines' numbers, read back as xychart reads them. */
+function mermaidCharts(markdown: string): { title: string; lines: Record<string, number[]> }[] {
+  return Array.from(markdown.matchAll(/```mermaid\n([\s\S]*?)\n```/g), (match) => {
+    const body = match[1] ?? "";
+    const lines: Record<string, number[]> = {};
+    for (const line of body.matchAll(/^ {2}line "([^"]*)" \[(.*)\]$/gm))
+      lines[line[1] ?? ""] = (line[2] ?? "").split(", ").map(Number);
+    return { title: /^ {2}title "([^"]*)"$/m.exec(body)?.[1] ?? "", lines };
+  });
+}
+
 describe("renderReleaseReport: the header", () => {
   it("a release not yet picked up: the header, no phase sections", () => {
     const markdown = renderReleaseReport(releaseWith(undefined));
@@ -137,18 +151,61 @@ describe("renderReleaseReport: the header", () => {
       "# Release 1.4.2 to production",
       "",
       "- Release: prod/nav-1-4-2",
-      "- Version: 1.4.2 (abcdef1)",
       "- Environment: production",
-      "- Started: not yet",
+      "- Version: 1.4.2",
+      "- Revision: abcdef1",
+      "- Rollback target: 1.4.1 (requested, not checked yet)",
+      "- Strategy: not chosen yet",
       "- Phase: Pending",
+      "- Started: not yet",
+      "- Completed: not yet",
       "- Verdict: none yet",
       "",
     ]);
   });
 
-  it("a finished release: when it started, its phase and its verdict", () => {
-    const lines = renderReleaseReport(releaseWith(released)).split("\n");
-    expect(lines.slice(5, 8)).toEqual([`- Started: ${T(0)}`, "- Phase: Completed", "- Verdict: Released"]);
+  const header = (markdown: string): string[] =>
+    markdown.split("\n").slice(2, markdown.split("\n").indexOf("", 2));
+
+  it.each<{ situation: string; status: ReleaseStatus; spec?: Partial<Release["spec"]>; lines: string[] }>([
+    {
+      situation: "a finished release: target, strategy and by whom, times, verdict with its reason",
+      status: released,
+      lines: [
+        "- Rollback target: 1.4.1",
+        "- Strategy: canary (chosen by a decision)",
+        "- Phase: Completed",
+        `- Started: ${T(0)}`,
+        `- Completed: ${T(59)}`,
+        "- Verdict: Released: watch window passed: no breach in 50m",
+      ],
+    },
+    {
+      situation: "a strategy the environment selected",
+      status: { phase: "Execute", strategy: { recommended: "canary", chosen: "canary", source: "auto" } },
+      lines: ["- Strategy: canary (selected automatically)", "- Verdict: none yet"],
+    },
+    {
+      situation: "a strategy recommended, not chosen yet",
+      status: { phase: "StrategySelect", strategy: { recommended: "all-at-once" } },
+      lines: ["- Strategy: all-at-once (recommended, not chosen yet)"],
+    },
+    {
+      situation: "no revision in the spec: the one the gate resolved",
+      status: { gate },
+      spec: { revision: undefined, rollbackTarget: undefined },
+      lines: [`- Revision: ${SHA}`, "- Rollback target: not resolved yet"],
+    },
+    {
+      situation: "no revision anywhere: the version's tag",
+      status: {},
+      spec: { revision: undefined },
+      lines: ["- Revision: the version's tag"],
+    },
+  ])("$situation", ({ status, spec, lines }) => {
+    const release = releaseWith(status);
+    const markdown = renderReleaseReport({ ...release, spec: { ...release.spec, ...spec } });
+    for (const line of lines) expect(header(markdown)).toContain(line);
   });
 });
 
@@ -158,18 +215,24 @@ describe("renderReleaseReport: sections appear only for phases entered", () => {
     {
       situation: "in the gate",
       phases: [record("PreReleaseGate", 0)],
-      sections: ["## Phase 1: Pre-Release Gate", "### Rollback Plan"],
+      sections: ["## Phase 1: Pre-Release Gate", "### Change Summary", "### Rollback Plan"],
     },
     {
       situation: "choosing a strategy",
       phases: ALL_PHASES.slice(0, 2),
-      sections: ["## Phase 1: Pre-Release Gate", "### Rollback Plan", "## Phase 2: Strategy Select"],
+      sections: [
+        "## Phase 1: Pre-Release Gate",
+        "### Change Summary",
+        "### Rollback Plan",
+        "## Phase 2: Strategy Select",
+      ],
     },
     {
       situation: "every phase",
       phases: ALL_PHASES,
       sections: [
         "## Phase 1: Pre-Release Gate",
+        "### Change Summary",
         "### Rollback Plan",
         "## Phase 2: Strategy Select",
         "## Phase 3: Execute",
@@ -183,6 +246,7 @@ describe("renderReleaseReport: sections appear only for phases entered", () => {
       phases: [...ALL_PHASES.slice(0, 4), record("RollingBack", 9)],
       sections: [
         "## Phase 1: Pre-Release Gate",
+        "### Change Summary",
         "### Rollback Plan",
         "## Phase 2: Strategy Select",
         "## Phase 3: Execute",
@@ -245,28 +309,82 @@ describe("renderReleaseReport: the gate", () => {
   });
 
   it("the change summary and the rollback plan", () => {
-    expect(markdown).toContain(`Changes from release/1.4.1 to ${SHA}: 4 commits, tickets NAV-1, NAV-2.`);
     expect(markdown).toContain(
-      ["### Rollback Plan", "", "Roll back to 1.4.1 with `deploy.sh --rollback 1.4.1`."].join("\n"),
+      [
+        "### Change Summary",
+        "",
+        `Read at ${T(0)}: 4 commits from release/1.4.1 to ${SHA}, 2 tickets: NAV-1, NAV-2. No breaking change.`,
+        "",
+        "### Rollback Plan",
+        "",
+        "Roll back to 1.4.1 with `deploy.sh --rollback 1.4.1`.",
+      ].join("\n"),
     );
   });
 
-  it.each<{ situation: string; changes: NonNullable<GateSummary["changes"]>; line: string }>([
+  it.each<{ situation: string; changes: NonNullable<GateSummary["changes"]>; lines: string[] }>([
     {
       situation: "a first release with no tickets",
-      changes: { commits: 2, breaking: false, components: [], toRevision: SHA, ticketKeys: [] },
-      line: `Changes from the root commit to ${SHA}: 2 commits, tickets none.`,
+      changes: { commits: 1, breaking: false, components: [], toRevision: SHA, ticketKeys: [] },
+      lines: [`Read at ${T(0)}: 1 commit from the root commit to ${SHA}, no ticket. No breaking change.`],
     },
     {
       situation: "no ticket keys recorded",
       changes: { commits: 2, breaking: false, components: [], fromTag: "release/1.4.1" },
-      line: "Changes from release/1.4.1 to ?: 2 commits, tickets none.",
+      lines: [`Read at ${T(0)}: 2 commits from release/1.4.1 to ?, no ticket. No breaking change.`],
     },
-  ])("change summary, $situation", ({ changes, line }) => {
+    {
+      situation: "more tickets than keys kept",
+      changes: { commits: 9, tickets: 5, ticketKeys: ["NAV-1", "NAV-2"], breaking: false, components: [] },
+      lines: [
+        `Read at ${T(0)}: 9 commits from the root commit to ?, 5 tickets: NAV-1, NAV-2 and 3 more. No breaking change.`,
+      ],
+    },
+    {
+      situation: "breaking, no breaking commit kept",
+      changes: { commits: 1, breaking: true, components: [], toRevision: SHA },
+      lines: [
+        `Read at ${T(0)}: 1 commit from the root commit to ${SHA}, no ticket. **Breaking**: at least one commit is a breaking change.`,
+      ],
+    },
+    {
+      situation: "breaking, per component, with migrations",
+      changes: {
+        fromTag: "release/1.4.1",
+        toRevision: SHA,
+        commits: 3,
+        tickets: 1,
+        ticketKeys: ["NAV-9"],
+        breaking: true,
+        breakingChanges: ["abc1234 feat(api)!: drop /v1 | old clients"],
+        migrations: ["def5678 db: add column"],
+        components: [
+          { component: "api", features: 1, fixes: 0, breaking: 1, security: 0, other: 0 },
+          { component: "web|ui", features: 0, fixes: 1, breaking: 0, security: 1, other: 0 },
+        ],
+      },
+      lines: [
+        `Read at ${T(0)}: 3 commits from release/1.4.1 to ${SHA}, 1 ticket: NAV-9. **Breaking**: 1 breaking commit listed below.`,
+        "",
+        "| Component | Features | Fixes | Breaking | Security | Other |",
+        "|---|---|---|---|---|---|",
+        "| api | 1 | 0 | 1 | 0 | 0 |",
+        "| web\\|ui | 0 | 1 | 0 | 1 | 0 |",
+        "",
+        "Breaking changes:",
+        "",
+        "- abc1234 feat(api)!: drop /v1 | old clients",
+        "",
+        "Migrations:",
+        "",
+        "- def5678 db: add column",
+      ],
+    },
+  ])("change summary, $situation", ({ changes, lines }) => {
     const text = renderReleaseReport(
       releaseWith({ phases: [record("PreReleaseGate", 0)], gate: { ...gate, changes } }),
     );
-    expect(text.split("\n")).toContain(line);
+    expect(text).toContain(`### Change Summary\n\n${lines.join("\n")}\n`);
   });
 
   it("a gate not evaluated yet: the section without box, table or plan", () => {
@@ -465,6 +583,7 @@ describe("renderReleaseReport: only what status holds", () => {
     expect(headings(renderReleaseReport(releaseWith(released)))).toEqual([
       "# Release 1.4.2 to production",
       "## Phase 1: Pre-Release Gate",
+      "### Change Summary",
       "### Rollback Plan",
       "## Phase 2: Strategy Select",
       "## Phase 3: Execute",
@@ -547,16 +666,52 @@ describe("renderReleaseReport: deploy, smoke and rollback", () => {
     ]);
   });
 
-  it("the rollback: its cause and target, its Job and output, the smoke run after it", () => {
-    const section = markdown.slice(markdown.indexOf("## Rollback"));
-    expect(section).toContain(
-      "Cause: smoke test failure: orders (decided in SmokeTest at 2026-11-25T10:06:00Z).",
-    );
-    expect(section).toContain("Target: 1.4.1.");
-    expect(section).toContain("rolled back to 1.4.1");
-    expect(tableAfter(section, "| Case | Kind | Result | Duration | Details |").slice(2).map(cells)).toEqual([
-      ["api", "http", "passed", "9 ms", ""],
+  it("the rollback: its facts in a few lines, the rest in rollback.md", () => {
+    const section = markdown.slice(markdown.indexOf("## Rollback"), markdown.indexOf("## Verdict"));
+    expect(section.split("\n")).toEqual([
+      "## Rollback",
+      "",
+      `Started ${T(6)}; ended ${T(8)} (Succeeded).`,
+      "",
+      `Cause: smoke test failure: orders (decided in SmokeTest at ${T(6)}).`,
+      "Target: 1.4.1.",
+      "",
+      "Job `nav-1-4-2-rollback`, on node `onboard`, exit code 0, outcome Succeeded.",
+      "",
+      "Smoke tests after the rollback: 1 of 1 passed.",
+      "",
+      "The rollback's output, smoke results and mini watch window (table and charts): see rollback.md.",
+      "",
+      "",
     ]);
+    expect(markdown).not.toContain("2026-11-25T10:07:00Z rolled back to 1.4.1");
+  });
+
+  it("the rollback section names the rollback report's file in git once it is known", () => {
+    const text = renderReleaseReport(
+      releaseWith({
+        ...rolledBack,
+        report: { rollbackGitPath: "prod/rollback_1.4.2_production_2026-11-25-1000.md" },
+      }),
+      attachments,
+    );
+    expect(text).toContain(
+      "see rollback.md (`prod/rollback_1.4.2_production_2026-11-25-1000.md` in the report repository).",
+    );
+  });
+
+  it("a rollback entered twice (a restarted rollback): one section, from the first start to the last end", () => {
+    const twice: ReleaseStatus = {
+      ...rolledBack,
+      phases: [
+        ...(rolledBack.phases ?? []).slice(0, 2),
+        { phase: "RollingBack", startedAt: T(6), finishedAt: T(7), outcome: "Failed" },
+        { phase: "RollingBack", startedAt: T(7), finishedAt: T(9), outcome: "Succeeded" },
+      ],
+    };
+    const text = renderReleaseReport(releaseWith(twice), attachments);
+    expect(headings(text).filter((heading) => heading === "## Rollback")).toHaveLength(1);
+    expect(text).toContain(`## Rollback\n\nStarted ${T(6)}; ended ${T(9)} (Succeeded).`);
   });
 
   it("without attachments (nothing followed yet) the sections still render from status", () => {
@@ -656,5 +811,105 @@ describe("the watch window's section", () => {
     expect(report).toContain(
       `**Incident**: the watch window was skipped: hotfix (${T(10)}); an incident retrospective is due.`,
     );
+  });
+
+  const metrics: MetricSettings[] = [
+    {
+      name: "p99-latency",
+      query: "histogram_quantile(0.99, x)",
+      kind: "latency",
+      direction: "up",
+      softRatio: 1.5,
+      hardRatio: 3,
+      floor: 0.05,
+    },
+    {
+      name: "error-rate",
+      query: "sum(rate(errors[1m]))",
+      kind: "error-rate",
+      ...METRIC_DEFAULTS["error-rate"],
+      floor: 0,
+    },
+  ];
+
+  it.each<{
+    situation: string;
+    metrics?: MetricSettings[];
+    charts: { title: string; lines: Record<string, number[]> }[];
+    sentences: string[];
+  }>([
+    {
+      situation: "with the metrics' settings: value, baseline and both thresholds, in the settings' order",
+      metrics,
+      charts: [
+        {
+          title: "error-rate, release window",
+          lines: {
+            value: [0.011, 0.017],
+            baseline: [0.01, 0.01],
+            "soft threshold": [0.015, 0.015],
+            "hard threshold": [0.02, 0.02],
+          },
+        },
+      ],
+      sentences: [
+        "No chart of p99-latency: none of the 2 intervals had a value.",
+        "hard threshold = baseline × 2 (red)",
+      ],
+    },
+    {
+      situation: "without settings: value and baseline, and the thresholds said to be unknown",
+      charts: [
+        { title: "error-rate, release window", lines: { value: [0.011, 0.017], baseline: [0.01, 0.01] } },
+      ],
+      sentences: ["The thresholds are unknown: the metric's settings were not given to the report."],
+    },
+  ])("charts, $situation", ({ metrics: settings, charts, sentences }) => {
+    const report = renderReleaseReport(
+      releaseWith({ ...watching, incident: { reason: "skipped", at: T(10) } }),
+      {},
+      settings,
+    );
+    const section = report.slice(report.indexOf("## Phase 5"));
+    // The charts close the section: after the table, the breaches and the incident.
+    expect(section.indexOf("### Charts")).toBeGreaterThan(section.indexOf("**Incident**"));
+    expect(section.indexOf("**Incident**")).toBeGreaterThan(section.indexOf("- SOFT at T+2m"));
+    expect(mermaidCharts(section)).toEqual(charts);
+    for (const sentence of sentences) expect(section).toContain(sentence);
+    if (settings !== undefined)
+      expect(section.indexOf("No chart of p99-latency")).toBeLessThan(section.indexOf("```mermaid"));
+  });
+
+  it("no interval yet: the table says so, no charts", () => {
+    const report = renderReleaseReport(
+      releaseWith({
+        ...watching,
+        watch: {
+          ...(watching.watch ?? { window: "release", startedAt: T(9), endsAt: T(24) }),
+          intervalsEvaluated: 0,
+          snapshots: [],
+        },
+      }),
+      {},
+      metrics,
+    );
+    expect(report).toContain("No interval evaluated yet.");
+    expect(report).not.toContain("### Charts");
+  });
+
+  it("a series whose oldest intervals were dropped for size: the table says why it starts late", () => {
+    const series = [
+      seriesCutLine(3),
+      ...[3, 4].map((interval) => JSON.stringify({ interval, ...snapshot(interval, 0.01, "ok") })),
+    ].join("\n");
+    const report = renderReleaseReport(releaseWith(watching), { "watch.jsonl": `${series}\n` });
+    expect(report).toContain(
+      "Intervals 1 to 2 are not shown: the report keeps at most the last 720, and dropped older ones to keep its ConfigMap under 1 MiB.",
+    );
+    expect(
+      tableAfter(report, "| Interval | At | error-rate | p99-latency | Health |")
+        .slice(2)
+        .map((row) => cells(row)[0]),
+    ).toEqual(["3", "4"]);
   });
 });

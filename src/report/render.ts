@@ -1,20 +1,33 @@
 // The release report (`release.md`), rendered from the Release's status and the report's attachments
-// (followed Job output, snapshots): together they hold everything the operator learned and decided,
-// so the report can be written again at any time and always says the same. Pure. Sections appear as
-// phases complete.
+// (followed Job output, snapshots, watch series): together they hold everything the operator learned
+// and decided, so the report can be written again at any time and always says the same. Pure.
+// Sections appear as phases complete; the verdict is last. A rollback has its own report
+// (`rollback.md`, rollback-report.ts): this one keeps its facts and points there.
 import type {
-  Breach,
+  ChangeSummary,
   GateCheck,
-  JobRecord,
-  MetricSnapshot,
+  MetricSettings,
   PhaseRecord,
   Release,
-  SmokeResult,
-  WatchProgress,
 } from "../api/v1alpha1/index.js";
-import { attachmentKeys, type Attachments } from "./attachments.js";
-import { MAX_SERIES_INTERVALS, parseSeries, WATCH_SERIES_KEYS, type SeriesEntry } from "./watch-series.js";
+import type { Attachments } from "./attachments.js";
+import { ROLLBACK_REPORT_KEY, rollbackSpan } from "./rollback-report.js";
+import {
+  cell,
+  fenced,
+  figure,
+  jobLine,
+  outputOf,
+  smokeCount,
+  smokeTable,
+  timing,
+  verdictSection,
+  windowView,
+} from "./sections.js";
+import { WATCH_SERIES_KEYS } from "./watch-series.js";
 import { fitName, MAX_OBJECT_NAME } from "../release/names.js";
+
+export { renderRollbackReport, ROLLBACK_REPORT_KEY } from "./rollback-report.js";
 
 const PHASE_TITLES: Readonly<Record<string, string>> = {
   PreReleaseGate: "Phase 1: Pre-Release Gate",
@@ -26,23 +39,6 @@ const PHASE_TITLES: Readonly<Record<string, string>> = {
   RollingBack: "Rollback",
 };
 
-/** Markdown table cells hold one line, and a pipe would end the cell. */
-function cell(text: string | undefined): string {
-  return (text ?? "").replaceAll("|", "\\|").replaceAll(/\r?\n/g, "<br>");
-}
-
-/** A code fence longer than any run of backticks in `text`, so the text cannot close it early. */
-function fenceFor(text: string): string {
-  const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (match) => match[0].length));
-  return "`".repeat(Math.max(3, longest + 1));
-}
-
-function timing(record: PhaseRecord): string {
-  const end =
-    record.finishedAt === undefined ? "in progress" : `${record.finishedAt} (${record.outcome ?? "?"})`;
-  return `Started ${record.startedAt}; ended ${end}.`;
-}
-
 function checksTable(checks: readonly GateCheck[]): string[] {
   return [
     "| Check | Result | Details |",
@@ -51,21 +47,62 @@ function checksTable(checks: readonly GateCheck[]): string[] {
   ];
 }
 
-function gateSection(release: Release, record: PhaseRecord): string[] {
-  const gate = release.status?.gate;
-  const lines = [`## ${PHASE_TITLES.PreReleaseGate ?? ""}`, "", timing(record), ""];
-  if (gate?.text !== undefined) {
-    const fence = fenceFor(gate.text);
-    lines.push(`${fence}text`, gate.text, fence, "");
-  }
-  if (gate !== undefined && gate.checks.length > 0) lines.push(...checksTable(gate.checks), "");
-  const changes = gate?.changes;
-  if (changes !== undefined) {
+const plural = (count: number, one: string, many = `${one}s`): string =>
+  `${count} ${count === 1 ? one : many}`;
+
+function commitList(title: string, commits: readonly string[] | undefined): string[] {
+  if (commits === undefined || commits.length === 0) return [];
+  return [`${title}:`, "", ...commits.map((commit) => `- ${commit}`), ""];
+}
+
+function ticketsText(changes: ChangeSummary): string {
+  const keys = changes.ticketKeys ?? [];
+  const count = changes.tickets ?? keys.length;
+  if (count === 0) return "no ticket";
+  if (keys.length === 0) return plural(count, "ticket");
+  // Status keeps at most 128 keys: the rest are counted, not named.
+  const more = count > keys.length ? ` and ${count - keys.length} more` : "";
+  return `${plural(count, "ticket")}: ${keys.join(", ")}${more}`;
+}
+
+function changeSummary(changes: ChangeSummary, evaluatedAt: string | undefined): string[] {
+  const listed = changes.breakingChanges?.length ?? 0;
+  const breaking = !changes.breaking
+    ? "No breaking change."
+    : listed === 0
+      ? "**Breaking**: at least one commit is a breaking change."
+      : `**Breaking**: ${plural(listed, "breaking commit")} listed below.`;
+  const tickets = ticketsText(changes);
+  const lines = [
+    "### Change Summary",
+    "",
+    `${evaluatedAt === undefined ? "" : `Read at ${evaluatedAt}: `}${plural(changes.commits, "commit")} from ${changes.fromTag ?? "the root commit"} to ${changes.toRevision ?? "?"}, ${tickets}. ${breaking}`,
+    "",
+  ];
+  if (changes.components.length > 0) {
     lines.push(
-      `Changes from ${changes.fromTag ?? "the root commit"} to ${changes.toRevision ?? "?"}: ${changes.commits} commits, tickets ${changes.ticketKeys?.length ? changes.ticketKeys.join(", ") : "none"}.`,
+      "| Component | Features | Fixes | Breaking | Security | Other |",
+      "|---|---|---|---|---|---|",
+      ...changes.components.map(
+        (component) =>
+          `| ${cell(component.component)} | ${component.features} | ${component.fixes} | ${component.breaking} | ${component.security} | ${component.other} |`,
+      ),
       "",
     );
   }
+  lines.push(
+    ...commitList("Breaking changes", changes.breakingChanges),
+    ...commitList("Migrations", changes.migrations),
+  );
+  return lines;
+}
+
+function gateSection(release: Release, record: PhaseRecord): string[] {
+  const gate = release.status?.gate;
+  const lines = [`## ${PHASE_TITLES.PreReleaseGate ?? ""}`, "", timing(record), ""];
+  if (gate?.text !== undefined) lines.push(...fenced(gate.text), "");
+  if (gate !== undefined && gate.checks.length > 0) lines.push(...checksTable(gate.checks), "");
+  if (gate?.changes !== undefined) lines.push(...changeSummary(gate.changes, gate.evaluatedAt));
   if (release.status?.rollbackTarget !== undefined) {
     lines.push(
       "### Rollback Plan",
@@ -88,51 +125,6 @@ function strategySection(release: Release, record: PhaseRecord): string[] {
     strategy?.chosen === undefined
       ? "Not chosen yet."
       : `Chosen: ${strategy.chosen}, by ${strategy.source ?? "?"}.`,
-    "",
-  ];
-}
-
-function fenced(text: string, info = "text"): string[] {
-  const fence = fenceFor(text);
-  return [`${fence}${info}`, text, fence];
-}
-
-function jobLine(job: JobRecord | undefined): string[] {
-  if (job === undefined) return [];
-  const parts = [
-    `Job \`${job.name}\``,
-    job.nodeName === undefined ? undefined : `on node \`${job.nodeName}\``,
-    job.exitCode === undefined ? undefined : `exit code ${job.exitCode}`,
-    job.outcome === undefined ? undefined : `outcome ${job.outcome}`,
-  ].filter((part): part is string => part !== undefined);
-  return [`${parts.join(", ")}.${job.message === undefined ? "" : ` ${job.message}.`}`, ""];
-}
-
-function outputOf(purpose: "deploy" | "rollback", attachments: Attachments): string[] {
-  const lines: string[] = [];
-  const log = attachments[attachmentKeys[purpose].log];
-  if (log !== undefined && log !== "")
-    lines.push(
-      `Output (${purpose === "deploy" ? "deploy.sh" : "deploy.sh --rollback"}, timestamped):`,
-      "",
-      ...fenced(log),
-      "",
-    );
-  const snapshot = attachments[attachmentKeys[purpose].snapshot];
-  if (snapshot !== undefined)
-    lines.push("Snapshot taken before the Job was stopped:", "", ...fenced(snapshot), "");
-  return lines;
-}
-
-function smokeTable(results: readonly SmokeResult[]): string[] {
-  if (results.length === 0) return [];
-  return [
-    "| Case | Kind | Result | Duration | Details |",
-    "|---|---|---|---|---|",
-    ...results.map(
-      (result) =>
-        `| ${cell(result.name)} | ${result.kind} | ${result.passed ? "passed" : "FAILED"} | ${result.durationMs} ms | ${cell(result.message)} |`,
-    ),
     "",
   ];
 }
@@ -171,9 +163,16 @@ function smokeSection(release: Release, record: PhaseRecord): string[] {
   ];
 }
 
-function rollbackSection(release: Release, record: PhaseRecord, attachments: Attachments): string[] {
+/**
+ * The rollback's facts in a few lines; its output, smoke table and mini window (table and charts) are
+ * in `rollback.md`, committed beside this report: written once, they do not take the ConfigMap's
+ * limited room twice, and this report still reads whole without them.
+ */
+function rollbackSection(release: Release): string[] {
   const status = release.status ?? {};
-  const lines = [`## ${PHASE_TITLES.RollingBack ?? ""}`, "", timing(record), ""];
+  const span = rollbackSpan(release);
+  const lines = [`## ${PHASE_TITLES.RollingBack ?? ""}`, ""];
+  if (span !== undefined) lines.push(timing(span), "");
   if (status.rollback !== undefined) {
     lines.push(
       `Cause: ${status.rollback.cause} (decided in ${status.rollback.from} at ${status.rollback.requestedAt}).`,
@@ -181,95 +180,33 @@ function rollbackSection(release: Release, record: PhaseRecord, attachments: Att
       "",
     );
   }
-  lines.push(
-    ...jobLine(status.jobs?.find((job) => job.purpose === "rollback")),
-    ...outputOf("rollback", attachments),
-  );
+  lines.push(...jobLine(status.jobs?.find((job) => job.purpose === "rollback")));
   const smoke = (status.smoke ?? []).filter((result) => result.run === "rollback");
-  if (smoke.length > 0) lines.push("Smoke tests after the rollback:", "", ...smokeTable(smoke));
+  if (smoke.length > 0) lines.push(`Smoke tests after the rollback: ${smokeCount(smoke)}.`, "");
   const mini = status.rollbackWatch;
   if (mini !== undefined) {
+    const hard = (status.breaches ?? []).filter(
+      (breach) => breach.window === "rollback" && breach.severity === "hard",
+    );
     lines.push(
-      "Mini watch window after the rollback (hard breaches only):",
+      `Mini watch window on ${mini.version ?? "?"} from ${mini.startedAt} to ${mini.endsAt}: ${plural(mini.intervalsEvaluated, "interval")} evaluated, ${hard.length === 0 ? "no hard breach" : plural(hard.length, "hard breach", "hard breaches")}.`,
       "",
-      ...windowLines(mini),
-      ...intervalTable(mini, parseSeries(attachments[WATCH_SERIES_KEYS.rollback])),
-      ...breachList((status.breaches ?? []).filter((breach) => breach.window === "rollback")),
     );
   }
+  const git = status.report?.rollbackGitPath;
+  lines.push(
+    `The rollback's output, smoke results and mini watch window (table and charts): see ${ROLLBACK_REPORT_KEY}${git === undefined ? "" : ` (\`${git}\` in the report repository)`}.`,
+    "",
+  );
   return lines;
 }
 
-/** Four significant digits: the figures of a watch table, not a data dump. */
-function figure(value: number | undefined): string {
-  return value === undefined ? "–" : String(Number(value.toPrecision(4)));
-}
-
-function metricCell(snapshot: MetricSnapshot | undefined): string {
-  if (snapshot === undefined) return "";
-  if (snapshot.verdict === "no-data")
-    return cell(`no data${snapshot.message === undefined ? "" : `: ${snapshot.message}`}`);
-  const ratio = snapshot.ratio === undefined ? "" : ` = ${figure(snapshot.ratio)}x`;
-  const verdict = snapshot.verdict === "ok" ? "ok" : `**${snapshot.verdict}**`;
-  const note = snapshot.message === undefined ? "" : ` (${snapshot.message})`;
-  return cell(`${figure(snapshot.value)} / ${figure(snapshot.baseline)}${ratio} ${verdict}${note}`);
-}
-
-/** Every interval of a window (the series in the ConfigMap, else the last ones in status), one row each. */
-function intervalTable(watch: WatchProgress, series: readonly SeriesEntry[]): string[] {
-  const rows: SeriesEntry[] =
-    series.length > 0
-      ? [...series]
-      : (watch.snapshots ?? []).map((snapshot, index, all) => ({
-          interval: watch.intervalsEvaluated - all.length + index + 1,
-          ...snapshot,
-        }));
-  if (rows.length === 0) return ["No interval evaluated yet.", ""];
-  const metrics = [...new Set(rows.flatMap((row) => row.metrics.map((metric) => metric.metric)))];
-  const health = rows.some((row) => row.health !== undefined);
-  const first = rows[0]?.interval ?? 1;
-  const cut =
-    first > 1
-      ? [
-          `Intervals 1 to ${first - 1} are not shown: ${series.length > 0 ? `the report keeps the last ${MAX_SERIES_INTERVALS}` : "only the last ones are in status"}.`,
-          "",
-        ]
-      : [];
-  return [
-    ...cut,
-    "Each metric: value / baseline = ratio, verdict.",
-    "",
-    `| Interval | At | ${metrics.map(cell).join(" | ")}${health ? " | Health" : ""} |`,
-    `|---|---|${metrics.map(() => "---|").join("")}${health ? "---|" : ""}`,
-    ...rows.map((row) => {
-      const cells = metrics.map((name) => metricCell(row.metrics.find((metric) => metric.metric === name)));
-      return `| ${row.interval} | ${row.elapsed} (${row.at}) | ${cells.join(" | ")}${health ? ` | ${row.health ?? ""}` : ""} |`;
-    }),
-    "",
-  ];
-}
-
-function breachList(breaches: readonly Breach[]): string[] {
-  if (breaches.length === 0) return [];
-  return [
-    "Breaches:",
-    "",
-    ...breaches.map(
-      (breach) => `- ${breach.severity.toUpperCase()} at ${breach.elapsed} (${breach.at}): ${breach.message}`,
-    ),
-    "",
-  ];
-}
-
-function windowLines(watch: WatchProgress): string[] {
-  const extended = watch.extendedBy === undefined ? "" : `, extended by ${watch.extendedBy}`;
-  return [
-    `Watched ${watch.version ?? "?"} from ${watch.startedAt} to ${watch.endsAt}${extended}; ${watch.intervalsEvaluated} intervals evaluated.`,
-    "",
-  ];
-}
-
-function watchSection(release: Release, record: PhaseRecord, attachments: Attachments): string[] {
+function watchSection(
+  release: Release,
+  record: PhaseRecord,
+  attachments: Attachments,
+  metrics: readonly MetricSettings[] | undefined,
+): string[] {
   const status = release.status ?? {};
   const lines = [`## ${PHASE_TITLES.WatchWindow ?? ""}`, "", timing(record), record.message ?? "", ""];
   const baseline = status.baseline;
@@ -289,19 +226,24 @@ function watchSection(release: Release, record: PhaseRecord, attachments: Attach
     );
   }
   const watch = status.watch;
-  if (watch !== undefined) {
-    lines.push(
-      ...windowLines(watch),
-      ...intervalTable(watch, parseSeries(attachments[WATCH_SERIES_KEYS.release])),
-      ...breachList((status.breaches ?? []).filter((breach) => breach.window !== "rollback")),
-    );
-  }
+  const view =
+    watch === undefined
+      ? undefined
+      : windowView(
+          watch,
+          attachments[WATCH_SERIES_KEYS.release],
+          (status.breaches ?? []).filter((breach) => breach.window !== "rollback"),
+          metrics,
+          "release window",
+        );
+  lines.push(...(view?.body ?? []));
   if (status.incident !== undefined) {
     lines.push(
       `**Incident**: ${status.incident.reason} (${status.incident.at}); an incident retrospective is due.`,
       "",
     );
   }
+  lines.push(...(view?.charts ?? []));
   return lines;
 }
 
@@ -309,28 +251,60 @@ function genericSection(record: PhaseRecord): string[] {
   return [`## ${PHASE_TITLES[record.phase] ?? record.phase}`, "", timing(record), record.message ?? "", ""];
 }
 
-export function renderReleaseReport(release: Release, attachments: Attachments = {}): string {
+const CHOSEN_BY: Readonly<Record<string, string>> = {
+  spec: "set in the spec",
+  auto: "selected automatically",
+  decision: "chosen by a decision",
+};
+
+function header(release: Release): string[] {
   const status = release.status ?? {};
-  const name = release.metadata.name ?? "";
-  const lines = [
+  const strategy = status.strategy;
+  const requested = release.spec.rollbackTarget;
+  return [
     `# Release ${release.spec.version} to ${release.spec.environment}`,
     "",
-    `- Release: ${release.metadata.namespace ?? ""}/${name}`,
-    `- Version: ${release.spec.version}${release.spec.revision === undefined ? "" : ` (${release.spec.revision})`}`,
+    `- Release: ${release.metadata.namespace ?? ""}/${release.metadata.name ?? ""}`,
     `- Environment: ${release.spec.environment}`,
-    `- Started: ${status.startedAt ?? "not yet"}`,
+    `- Version: ${release.spec.version}`,
+    `- Revision: ${release.spec.revision ?? status.gate?.changes?.toRevision ?? "the version's tag"}`,
+    `- Rollback target: ${status.rollbackTarget ?? (requested === undefined ? "not resolved yet" : `${requested} (requested, not checked yet)`)}`,
+    `- Strategy: ${
+      strategy?.chosen !== undefined
+        ? `${strategy.chosen} (${CHOSEN_BY[strategy.source ?? ""] ?? "chosen"})`
+        : strategy?.recommended !== undefined
+          ? `${strategy.recommended} (recommended, not chosen yet)`
+          : "not chosen yet"
+    }`,
     `- Phase: ${status.phase ?? "Pending"}`,
-    `- Verdict: ${status.verdict ?? "none yet"}`,
+    `- Started: ${status.startedAt ?? "not yet"}`,
+    `- Completed: ${status.completedAt ?? "not yet"}`,
+    `- Verdict: ${status.verdict === undefined ? "none yet" : `${status.verdict}${status.reason === undefined ? "" : `: ${status.reason}`}`}`,
     "",
   ];
+}
+
+/** `metrics`: the watched metrics' settings, for the charts' thresholds; without them none are drawn. */
+export function renderReleaseReport(
+  release: Release,
+  attachments: Attachments = {},
+  metrics?: readonly MetricSettings[],
+): string {
+  const status = release.status ?? {};
+  const lines = header(release);
+  let rollbackShown = false;
   for (const record of status.phases ?? []) {
     if (record.phase === "PreReleaseGate") lines.push(...gateSection(release, record));
     else if (record.phase === "StrategySelect") lines.push(...strategySection(release, record));
     else if (record.phase === "Execute") lines.push(...executeSection(release, record, attachments));
     else if (record.phase === "SmokeTest") lines.push(...smokeSection(release, record));
-    else if (record.phase === "RollingBack") lines.push(...rollbackSection(release, record, attachments));
-    else if (record.phase === "WatchWindow") lines.push(...watchSection(release, record, attachments));
-    else lines.push(...genericSection(record));
+    else if (record.phase === "WatchWindow")
+      lines.push(...watchSection(release, record, attachments, metrics));
+    else if (record.phase === "RollingBack") {
+      // One section for the whole rollback, however often the phase was entered again.
+      if (!rollbackShown) lines.push(...rollbackSection(release));
+      rollbackShown = true;
+    } else lines.push(...genericSection(record));
   }
   const decisions = status.decisions ?? [];
   if (decisions.length > 0) {
@@ -346,14 +320,7 @@ export function renderReleaseReport(release: Release, attachments: Attachments =
       "",
     );
   }
-  if (status.verdict !== undefined) {
-    lines.push(
-      "## Verdict",
-      "",
-      `**${status.verdict}** at ${status.completedAt ?? "?"}: ${status.reason ?? ""}`,
-      "",
-    );
-  }
+  lines.push(...verdictSection(status));
   return lines.join("\n");
 }
 

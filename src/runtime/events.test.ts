@@ -2,6 +2,7 @@ import { PassThrough } from "node:stream";
 import type { CoreV1Api } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../log.js";
+import { REDACTION, Redactor } from "./redaction.js";
 import {
   eventMessage,
   eventName,
@@ -196,5 +197,26 @@ describe("EventRecorder", () => {
       reason: "PhaseChanged",
       error: "connection refused",
     });
+  });
+
+  it("writes the message with secret values removed", async () => {
+    const created: { message?: string }[] = [];
+    const coreApi = {
+      createNamespacedEvent: (request: { body: { message?: string } }) => {
+        created.push(request.body);
+        return Promise.resolve(request.body);
+      },
+    } as unknown as CoreV1Api;
+    const redactor = new Redactor();
+    redactor.add(["sk-SEEDED-777"]);
+    const recorder = new EventRecorder({
+      coreApi,
+      component: "release-operator",
+      instance: "pod-a",
+      log: createLogger({ level: "info", destination: new PassThrough() }),
+      redact: (text) => redactor.redact(text),
+    });
+    await recorder.record(release, "Warning", "ActionFailed", "deploy.sh printed sk-SEEDED-777 and failed");
+    expect(created.map((event) => event.message)).toEqual([`deploy.sh printed ${REDACTION} and failed`]);
   });
 });

@@ -105,6 +105,7 @@ export class EventRecorder {
   private readonly source: EventSource;
   private readonly log: Logger;
   private readonly now: () => Date;
+  private readonly redact: (text: string) => string;
   /** namespace/name -> what we last wrote; insertion order makes it an LRU. */
   private readonly remembered = new Map<string, Remembered>();
   /** Writes to one Event are made one after another, so concurrent repeats each count. */
@@ -116,11 +117,14 @@ export class EventRecorder {
     instance: string;
     log: Logger;
     now?: () => Date;
+    /** Removes secret values from every message before it is written. */
+    redact?: (text: string) => string;
   }) {
     this.coreApi = options.coreApi;
     this.source = { component: options.component, instance: options.instance };
     this.log = options.log;
     this.now = options.now ?? (() => new Date());
+    this.redact = options.redact ?? ((text) => text);
   }
 
   /**
@@ -130,7 +134,7 @@ export class EventRecorder {
   async record(target: EventTarget, type: EventType, reason: string, message: string): Promise<void> {
     let key = `${target.metadata.namespace ?? ""}/${target.metadata.name ?? ""}`;
     try {
-      const event = newEvent(target, type, reason, message, this.source, this.now());
+      const event = newEvent(target, type, reason, this.redact(message), this.source, this.now());
       key = `${event.metadata.namespace ?? "default"}/${event.metadata.name ?? ""}`;
       await this.serialized(key, () => this.write(key, event));
     } catch (error) {

@@ -436,4 +436,11 @@ export interface ReportLocations {
   gitCommit?: string;
   /** The tag set on Released. */
   gitTag?: string;
+  /**
+   * Failed attempts to commit the report to git so far; reset when it is written.
+   * @asType integer
+   */
+  gitAttempts?: number;
+  /** When the next attempt is due after a failed one. */
+  gitNextAttemptAt?: Timestamp;
 }

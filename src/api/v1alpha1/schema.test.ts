@@ -167,7 +167,7 @@ const full: EnvironmentSpec = {
     },
   },
   report: {
-    url: "git@git.example.com:nav/releases.git",
+    url: "ssh://git@git.example.com/nav/releases.git",
     branch: "releases",
     path: "docs/releases/",
     credentialsSecret: { name: "git-push" },
@@ -246,9 +246,7 @@ describe("environmentSpecSchema", () => {
       "https://git.example.com/nav/onboard.git",
       "http://localhost:3000/nav/onboard",
       "ssh://git@git.example.com:22/nav/onboard.git",
-      "git://git.example.com/nav/onboard",
       "file:///srv/git/onboard.git",
-      "git@github.com:nav/onboard.git",
     ].map((url) => ({ situation: `the git URL ${url}`, at: ["source"], value: { url } })),
     {
       situation: "a tag pattern with {version} inside",
@@ -600,12 +598,18 @@ describe("environmentSpecSchema", () => {
       given: '"yes"',
     },
     // source
-    ...["github.com/nav/onboard", "ftp://git.example.com/nav", "https://"].map((url) => ({
+    ...[
+      "github.com/nav/onboard",
+      "ftp://git.example.com/nav",
+      "https://",
+      "git://git.example.com/nav/onboard",
+      "git@github.com:nav/onboard.git",
+    ].map((url) => ({
       situation: `a source URL ${url}`,
       at: ["source"],
       value: { url },
       path: "spec.source.url",
-      says: "must be a git URL: https://, http://, ssh://, git://, file:// or user@host:path",
+      says: "must be a git URL: https://, http://, ssh:// or file:// (write user@host:path as ssh://user@host/path)",
       given: JSON.stringify(url),
     })),
     {
@@ -625,6 +629,33 @@ describe("environmentSpecSchema", () => {
       path: "spec.source.tagPattern",
       says: "must contain the placeholder {version}",
       given: '"release/{tag}"',
+    },
+    {
+      situation: "a report tag pattern git refuses",
+      base: "full",
+      at: ["report", "tagPattern"],
+      value: "release {version}",
+      path: "spec.report.tagPattern",
+      says: "contains a space",
+      given: '"release {version}"',
+    },
+    {
+      situation: "a report branch git refuses",
+      base: "full",
+      at: ["report", "branch"],
+      value: "releases..old",
+      path: "spec.report.branch",
+      says: 'is not a valid git branch name: it contains ".."',
+      given: '"releases..old"',
+    },
+    {
+      situation: "a report path leaving the repository",
+      base: "full",
+      at: ["report", "path"],
+      value: "docs/../../etc",
+      path: "spec.report.path",
+      says: '".." segments would leave the report folder',
+      given: '"docs/../../etc"',
     },
     {
       situation: "a component without a path prefix",

@@ -5,6 +5,8 @@ import { z } from "zod";
 import { parseDuration } from "./duration.js";
 import { FORMATS, DEFAULT_MAX_STRING_LENGTH, RATIO_BOUNDS, type FormatName } from "./formats.js";
 import { METRIC_DEFAULTS } from "./defaults.js";
+import { branchNameProblem, tagFor } from "../../providers/git/ref-names.js";
+import { normaliseReportPath } from "../../providers/git/report-files.js";
 
 export const STRATEGIES = ["all-at-once", "blue-green", "canary", "manual"] as const;
 export const TIERS = ["production", "staging", "development"] as const;
@@ -220,10 +222,24 @@ const tagPattern = () =>
     error: () => "must contain the placeholder {version}, e.g. release/{version}",
   });
 
+// The transports the git providers allow (git-process.ts): `git://` is unauthenticated and scp-like
+// `user@host:path` is written `ssh://user@host/path`.
 const gitUrl = () =>
-  nonEmpty().regex(/^(https?|ssh|file|git):\/\/\S+$|^[\w.-]+@[\w.-]+:\S+$/, {
-    error: () => "must be a git URL: https://, http://, ssh://, git://, file:// or user@host:path",
+  nonEmpty().regex(/^(https?|ssh|file):\/\/\S+$/, {
+    error: () =>
+      "must be a git URL: https://, http://, ssh:// or file:// (write user@host:path as ssh://user@host/path)",
   });
+
+/** A message from one of the git rules that throw, as a zod refinement's. */
+function gitRule(check: (value: string) => void): (value: string, context: z.RefinementCtx) => void {
+  return (value, context) => {
+    try {
+      check(value);
+    } catch (error) {
+      context.addIssue({ code: "custom", message: error instanceof Error ? error.message : "is invalid" });
+    }
+  };
+}
 
 const sourceRepository = z.strictObject({
   url: gitUrl(),
@@ -440,10 +456,22 @@ const watch = z
 
 const report = z.strictObject({
   url: gitUrl().optional(),
-  branch: nonEmpty(253).optional(),
-  path: text().optional(),
+  branch: nonEmpty(253)
+    .superRefine(
+      gitRule((branch) => {
+        const problem = branch === "" ? undefined : branchNameProblem(branch);
+        if (problem !== undefined) throw new Error(`is not a valid git branch name: it ${problem}`);
+      }),
+    )
+    .optional(),
+  path: text()
+    .superRefine(gitRule((path) => normaliseReportPath(path)))
+    .optional(),
   credentialsSecret: secretReference.optional(),
-  tagPattern: tagPattern().optional(),
+  // Checked with a sample version: a pattern that makes no valid tag would fail every Released report.
+  tagPattern: tagPattern()
+    .superRefine(gitRule((pattern) => pattern.includes("{version}") && tagFor(pattern, "1.0.0")))
+    .optional(),
 });
 
 export const environmentSpecSchema = z

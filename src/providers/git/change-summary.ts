@@ -11,7 +11,7 @@ import { summarize } from "./classify.js";
 import { LOG_ARGS, parseLog } from "./git-log.js";
 import type { GitCredentials, GitResult } from "./git-process.js";
 import {
-  ALLOWED_PROTOCOLS,
+  isAllowedUrl,
   displayUrl,
   firstErrorLine,
   gitEnvironment,
@@ -54,15 +54,6 @@ export function tagOf(tagPattern: string, version: string): string {
 function isPlausibleRevision(revision: string): boolean {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is rejected
   return revision !== "" && !revision.startsWith("-") && !/[\u0000-\u001f\u007f\s]/.test(revision);
-}
-
-function isAllowedUrl(url: string): boolean {
-  try {
-    const protocol = new URL(url).protocol.replace(/:$/, "");
-    return (ALLOWED_PROTOCOLS as readonly string[]).includes(protocol);
-  } catch {
-    return false;
-  }
 }
 
 class SummaryFailure extends Error {}

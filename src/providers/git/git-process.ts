@@ -11,6 +11,16 @@ export interface GitCredentials {
 /** The URL schemes a source repository may use; git's other transports (`ext::`, ...) can run commands. */
 export const ALLOWED_PROTOCOLS = ["https", "http", "ssh", "file"] as const;
 
+/** Whether `url` is a URL with one of the ALLOWED_PROTOCOLS. */
+export function isAllowedUrl(url: string): boolean {
+  try {
+    const protocol = new URL(url).protocol.replace(/:$/, "");
+    return (ALLOWED_PROTOCOLS as readonly string[]).includes(protocol);
+  } catch {
+    return false;
+  }
+}
+
 /** Variables passed through from the operator's environment: finding git, proxies and CA bundles. */
 const INHERITED_VARIABLES = [
   "PATH",

@@ -114,7 +114,7 @@ export async function applyDemoDeployFixtures(settleSeconds: number): Promise<vo
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: { name: DEMO_DEPLOY_OBJECTS.script, namespace: NAMESPACE },
-    data: { "deploy.sh": fixtureText("deploy-demo-app.sh") },
+    data: { "deploy.sh": fixtureText("../../../hack/demo/deploy.sh") },
   });
   await apply({
     apiVersion: "v1",
