@@ -1,8 +1,9 @@
-// `npm run bench [specs|cluster|operator|execute|watch]`: prints figures, asserts nothing. Speed, memory and scale are
+// `npm run bench [specs|cluster|operator|execute|watch|report]`: prints figures, asserts nothing. Speed, memory and scale are
 // measured here, never by timed assertions in tests.
 import { benchCluster } from "./cluster.js";
 import { benchExecute, benchWatch } from "./execute.js";
 import { benchOperator } from "./operator.js";
+import { benchReport } from "./report.js";
 import { benchSpecs } from "./specs.js";
 
 const suites: Record<string, () => Promise<void>> = {
@@ -11,6 +12,7 @@ const suites: Record<string, () => Promise<void>> = {
   operator: benchOperator,
   execute: benchExecute,
   watch: benchWatch,
+  report: benchReport,
 };
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in suites));

@@ -20,15 +20,8 @@ import { decideRelease, type EnvironmentView, type ReleaseAction } from "../rele
 import type { SmokeCaseOutcome, WatchReading } from "../release/world.js";
 import { probesDue, type GateProbeResults, type ScriptJobResult } from "../release/gate.js";
 import { jobNameFor, rollbackCheckResult } from "../release/jobs.js";
-import { fitReport } from "../report/fit.js";
-import {
-  renderReleaseReport,
-  renderRollbackReport,
-  REPORT_KEY,
-  reportConfigMapName,
-  ROLLBACK_REPORT_KEY,
-} from "../report/render.js";
-import { appendLatest, WATCH_SERIES_KEYS } from "../report/watch-series.js";
+import { composeReport } from "../report/compose.js";
+import { reportConfigMapName } from "../report/render.js";
 import type { ReconcileResult } from "../runtime/controller.js";
 import type { EventRecorder } from "../runtime/events.js";
 import type { OperatorMetrics } from "../runtime/metrics.js";
@@ -310,21 +303,14 @@ export function releaseReconciler(
     if ((decision.status.phase ?? "Pending") !== "Pending") {
       decided.status = { ...decided.status, report: { ...decided.status?.report, configMap: reportName } };
       const metrics = settings?.environment.watch.metrics;
-      const compose = (data: Readonly<Record<string, string>>): Record<string, string> => {
-        const stored: Record<string, string> = { ...data, ...attachments };
-        const windows = { release: decided.status?.watch, rollback: decided.status?.rollbackWatch };
-        for (const [window, key] of Object.entries(WATCH_SERIES_KEYS) as [keyof typeof windows, string][]) {
-          const appended = appendLatest(data[key], windows[window]);
-          if (appended !== undefined) stored[key] = appended;
-        }
-        const rollback = renderRollbackReport(decided, stored, metrics);
-        const documents = {
-          [REPORT_KEY]: renderReleaseReport(decided, stored, metrics),
-          ...(rollback === undefined ? {} : { [ROLLBACK_REPORT_KEY]: rollback }),
-        };
-        // Redacted before fitted: a redaction can make a text longer.
-        return fitReport(redactor.redactDeep({ ...stored, ...documents }));
-      };
+      const compose = (stored: Readonly<Record<string, string>>): Record<string, string> =>
+        composeReport({
+          release: decided,
+          stored,
+          attachments,
+          ...(metrics === undefined ? {} : { metrics }),
+          redact: (data) => redactor.redactDeep(data),
+        });
       const written = await writeReport(clients, decided, compose, report);
       if (written !== "unchanged") log.info({ configMap: reportName }, `Report ${written}`);
     }

@@ -14,6 +14,7 @@ import {
 } from "../providers/git/report-repo.js";
 import { tagsVersion, type PublicationOutcome } from "../release/publication.js";
 import { REPORT_KEY, ROLLBACK_REPORT_KEY } from "../report/render.js";
+import { reasonAfterVerdict } from "../report/sections.js";
 import type { Redactor } from "../runtime/redaction.js";
 import { readHttpCredentials } from "./object-data.js";
 
@@ -79,7 +80,7 @@ export async function publishReleaseReport(
           version: release.spec.version,
           environment: release.spec.environment,
           verdict: status.verdict ?? "no verdict",
-          reason: status.reason ?? "",
+          reason: reasonAfterVerdict(status.verdict, status.reason),
         }),
       ),
       author: REPORT_AUTHOR,

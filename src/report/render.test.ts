@@ -13,6 +13,7 @@ import {
 } from "../api/v1alpha1/index.js";
 import { REPORT_KEY, renderReleaseReport, reportConfigMapName } from "./render.js";
 import { seriesCutLine } from "./series-cut.js";
+import { reasonAfterVerdict } from "./sections.js";
 
 const T = (minute: number): string => `2026-11-25T10:${String(minute).padStart(2, "0")}:00Z`;
 const SHA = "abcdef1234567890abcdef1234567890abcdef12";
@@ -911,5 +912,21 @@ describe("the watch window's section", () => {
         .slice(2)
         .map((row) => cells(row)[0]),
     ).toEqual(["3", "4"]);
+  });
+});
+
+describe("reasonAfterVerdict", () => {
+  it.each([
+    { verdict: "Released", reason: "Released: 1.4.2 watched for 10m", text: "1.4.2 watched for 10m" },
+    { verdict: "Rolled-Back", reason: "error-rate breached 2.5x", text: "error-rate breached 2.5x" },
+    {
+      verdict: "Released",
+      reason: "Released-with-override: skip-watch",
+      text: "Released-with-override: skip-watch",
+    },
+    { verdict: undefined, reason: "Released: x", text: "Released: x" },
+    { verdict: "Aborted", reason: undefined, text: "" },
+  ])("$verdict / $reason", ({ verdict, reason, text }) => {
+    expect(reasonAfterVerdict(verdict, reason)).toBe(text);
   });
 });

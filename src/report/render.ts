@@ -21,6 +21,7 @@ import {
   smokeCount,
   smokeTable,
   timing,
+  reasonAfterVerdict,
   verdictSection,
   windowView,
 } from "./sections.js";
@@ -279,7 +280,7 @@ function header(release: Release): string[] {
     `- Phase: ${status.phase ?? "Pending"}`,
     `- Started: ${status.startedAt ?? "not yet"}`,
     `- Completed: ${status.completedAt ?? "not yet"}`,
-    `- Verdict: ${status.verdict === undefined ? "none yet" : `${status.verdict}${status.reason === undefined ? "" : `: ${status.reason}`}`}`,
+    `- Verdict: ${status.verdict === undefined ? "none yet" : `${status.verdict}${status.reason === undefined ? "" : `: ${reasonAfterVerdict(status.verdict, status.reason)}`}`}`,
     "",
   ];
 }

@@ -39,12 +39,21 @@ export function timing(record: PhaseRecord): string {
 }
 
 /** The verdict, last in both reports; nothing before one is reached. */
+/**
+ * The reason without the verdict it may start with (`Released: 1.4.2 watched ...`), for the places that
+ * put the verdict before it already, so it is not said twice.
+ */
+export function reasonAfterVerdict(verdict: string | undefined, reason: string | undefined): string {
+  const text = reason ?? "";
+  return verdict !== undefined && text.startsWith(`${verdict}: `) ? text.slice(verdict.length + 2) : text;
+}
+
 export function verdictSection(status: ReleaseStatus): string[] {
   if (status.verdict === undefined) return [];
   return [
     "## Verdict",
     "",
-    `**${status.verdict}** at ${status.completedAt ?? "?"}: ${status.reason ?? ""}`,
+    `**${status.verdict}** at ${status.completedAt ?? "?"}: ${reasonAfterVerdict(status.verdict, status.reason)}`,
     "",
   ];
 }

@@ -13,7 +13,7 @@ import { planReportRepository, renderFastImport } from "../../../hack/cluster/fi
 import { createGitServer } from "../../../hack/git-server/server.js";
 import { queuedKeys } from "./mirror.js";
 import type { PublishRequest } from "./report-repo.js";
-import { publishReport, ReportPublishError } from "./report-repo.js";
+import { publishReport, racePauseMs, ReportPublishError } from "./report-repo.js";
 
 const isolated = { GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_TERMINAL_PROMPT: "0" };
 const AUTHOR = { name: "release-operator", email: "release-operator@example.com" };
@@ -539,5 +539,17 @@ describe("publishReport: credentials over HTTP", { timeout: GIT_TEST_TIMEOUT_MS 
       expect(error.message).not.toContain(secret);
       expect(String(error.stack)).not.toContain(secret);
     }
+  });
+});
+
+describe("racePauseMs", () => {
+  it.each([
+    { attempt: 1, random: 0, pause: 0 },
+    { attempt: 1, random: 0.999, pause: 250 },
+    { attempt: 3, random: 0.5, pause: 375 },
+    { attempt: 8, random: 1, pause: 2000 },
+    { attempt: 20, random: 1, pause: 2000 },
+  ])("attempt $attempt with random $random pauses $pause ms", ({ attempt, random, pause }) => {
+    expect(racePauseMs(attempt, () => random)).toBe(pause);
   });
 });

@@ -90,7 +90,16 @@ export class ReportPublishError extends Error {
   }
 }
 
-export const DEFAULT_MAX_PUSH_ATTEMPTS = 5;
+export const DEFAULT_MAX_PUSH_ATTEMPTS = 8;
+
+/**
+ * The pause before trying again after a lost race: growing, and random, so that writers racing for one
+ * branch spread out instead of meeting again at the next push (measured: four writers retrying at once
+ * starved one of them through five attempts).
+ */
+export function racePauseMs(attempt: number, random: () => number = Math.random): number {
+  return Math.round(random() * 250 * Math.min(attempt, 8));
+}
 
 /** `<workDir>/report-<first 16 hex digits of sha256(url)>.git`: one repository per URL. */
 export function reportRepositoryPath(workDir: string, url: string): string {
@@ -408,6 +417,7 @@ async function commitAndPush(
     if (!built.created) return built;
     await request.beforePush?.(attempt);
     if (await session.push(built.commit)) return built;
+    if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, racePauseMs(attempt)));
   }
   return session.fail(
     "push",
