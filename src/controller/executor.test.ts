@@ -1,8 +1,8 @@
-import type { V1Job } from "@kubernetes/client-node";
+import { KubeConfig, type V1Job } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Release } from "../api/v1alpha1/index.js";
 import { apiStandIn, type ApiStandIn } from "../../test/support/api-stand-in.js";
-import { ensureJob, JobRefusedError, OwnershipError } from "./executor.js";
+import { ensureJob, JobRefusedError, OwnershipError, writeReport } from "./executor.js";
 import { kubeClients } from "./kube.js";
 
 const release: Release = {
@@ -101,5 +101,98 @@ describe("ensureJob", () => {
     );
     if (outcome === "existed") expect(result).toBe("existed");
     else expect(result).toBeInstanceOf(OwnershipError);
+  });
+});
+
+describe("writeReport", () => {
+  const configMap = (data: Record<string, string>, resourceVersion = "7") => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: "nav-1-4-2-report",
+      namespace: "nav",
+      resourceVersion,
+      ownerReferences: [
+        {
+          apiVersion: "release-operator.io/v1alpha1",
+          kind: "Release",
+          name: "nav-1-4-2",
+          uid: "release-uid",
+          controller: true,
+        },
+      ],
+    },
+    data,
+  });
+
+  /** Serves `fresh` on GET, records the body of each PUT or POST. */
+  async function serveReport(fresh: ReturnType<typeof configMap>): Promise<{ written: unknown[] }> {
+    const written: unknown[] = [];
+    standIn = await apiStandIn((request, response) => {
+      if (request.method === "GET") {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify(fresh));
+        return;
+      }
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      request.on("end", () => {
+        written.push(JSON.parse(body));
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(body);
+      });
+    });
+    return { written };
+  }
+
+  const appendLine = (stored: Readonly<Record<string, string>>) => ({
+    ...stored,
+    "watch.jsonl": `${stored["watch.jsonl"] ?? ""}line\n`,
+  });
+
+  it.each([
+    {
+      name: "a cache behind the API server: composed again on the fresh data, nothing it holds lost",
+      cached: { "watch.jsonl": "line\n" },
+      fresh: { "watch.jsonl": "line\nline\n", "deploy.log": "output" },
+      compose: appendLine,
+      outcome: "updated",
+      data: { "watch.jsonl": "line\nline\nline\n", "deploy.log": "output" },
+    },
+    {
+      name: "a key the composer drops stays dropped",
+      cached: { "release.md": "# old", "big.log": "x" },
+      fresh: { "release.md": "# old", "big.log": "x" },
+      compose: (stored: Readonly<Record<string, string>>) => ({ "release.md": stored["release.md"] ?? "" }),
+      outcome: "updated",
+      data: { "release.md": "# old" },
+    },
+    {
+      name: "what the cache holds is what it would write: no request",
+      cached: { "release.md": "# same" },
+      fresh: { "release.md": "# same" },
+      compose: (stored: Readonly<Record<string, string>>) => ({ ...stored }),
+      outcome: "unchanged",
+      data: undefined,
+    },
+  ])("$name", async ({ cached, fresh, compose, outcome, data }) => {
+    const { written } = await serveReport(configMap(fresh, "8"));
+    const clients = kubeClients(standIn?.kubeConfig ?? new KubeConfig());
+    await expect(writeReport(clients, release, compose, configMap(cached))).resolves.toBe(outcome);
+    expect(written.map((body) => (body as { data: unknown }).data)).toEqual(data === undefined ? [] : [data]);
+  });
+
+  it("creates the ConfigMap, owned by the Release, when there is none", async () => {
+    const { written } = await serveReport(configMap({}));
+    const clients = kubeClients(standIn?.kubeConfig ?? new KubeConfig());
+    await expect(
+      writeReport(clients, release, () => ({ "release.md": "# Release" }), undefined),
+    ).resolves.toBe("created");
+    const [body] = written as { metadata: { name: string; ownerReferences: unknown[] }; data: unknown }[];
+    expect(body?.metadata.name).toBe("nav-1-4-2-report");
+    expect(body?.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: "Release", uid: "release-uid" }),
+    ]);
+    expect(body?.data).toEqual({ "release.md": "# Release" });
   });
 });
