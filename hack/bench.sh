@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run bench [specs|cluster|operator|execute]`: Node 24 and the Kubernetes binaries first (the cluster bench starts
+# `npm run bench [specs|cluster|operator|execute|watch|report]`: Node 24 and the Kubernetes binaries first (the cluster bench starts
 # a local cluster of its own), then bench/main.ts.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -150,7 +150,14 @@ describe("writeReport", () => {
     "watch.jsonl": `${stored["watch.jsonl"] ?? ""}line\n`,
   });
 
-  it.each([
+  it.each<{
+    name: string;
+    cached: Record<string, string>;
+    fresh: Record<string, string>;
+    compose: (stored: Readonly<Record<string, string>>) => Record<string, string>;
+    outcome: string;
+    data: Record<string, string> | undefined;
+  }>([
     {
       name: "a cache behind the API server: composed again on the fresh data, nothing it holds lost",
       cached: { "watch.jsonl": "line\n" },

@@ -1,5 +1,5 @@
 // The watch window against the real Prometheus and the demo app: the deploy script really deploys the
-// demo app (fixtures/deploy-demo-app.sh), whose versions have known error rates, so each verdict here
+// demo app (hack/demo/deploy.sh), whose versions have known error rates, so each verdict here
 // is what the operator read from the live system. The demo app is shared by the whole cluster: every
 // test starts it on 1.4.1 and puts it back the way it found it, and releases run one at a time.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";

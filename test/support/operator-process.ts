@@ -7,6 +7,9 @@ import { freePort } from "../../hack/cluster/ports.js";
 import { REPO_ROOT } from "../../hack/cluster/paths.js";
 import { StopWaiting, waitFor } from "../../hack/cluster/wait.js";
 
+/** Lease timings short enough for tests and the demo, valid under the operator's rule retry < renew < lease. */
+export const FAST_LEASE = ["--lease-duration=4s", "--renew-deadline=3s", "--retry-period=500ms"];
+
 export interface LaunchOptions {
   kubeconfig: string;
   /** `sources`: src/main.ts through tsx; `dist`: dist/main.js, built beforehand. */

@@ -1,6 +1,6 @@
 // The demo app (hack/demo-app) as the tests see it: one process the whole cluster shares, so a test
 // that changes what it runs puts it in a known state first and back the way it found it after. Its
-// admin API is the one the demo deploy script (fixtures/deploy-demo-app.sh) calls.
+// admin API is the one the demo deploy script (hack/demo/deploy.sh) calls.
 import { inject } from "vitest";
 
 /** What the admin API answers (main.ts documents it); the part a test reads. */

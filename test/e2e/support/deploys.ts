@@ -1,7 +1,7 @@
 // Environments whose deploy runs the recorder fixture (test/e2e/fixtures/deploy-recorder.sh): a deploy
 // script driven by its environment, appending each run to a file, so a test counts what actually ran
 // on the nodes rather than what the operator says it ran. And Environments whose deploy really deploys
-// the demo app (test/e2e/fixtures/deploy-demo-app.sh), for the watch window to see the version run.
+// the demo app (test/e2e/hack/demo/deploy.sh), for the watch window to see the version run.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

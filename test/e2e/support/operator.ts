@@ -5,7 +5,9 @@ import type { ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { inject } from "vitest";
-import { launchOperator, waitUntilReady } from "../../support/operator-process.js";
+import { FAST_LEASE, launchOperator, waitUntilReady } from "../../support/operator-process.js";
+
+export { FAST_LEASE };
 
 export interface OperatorProcess {
   identity: string;
@@ -28,9 +30,6 @@ export interface OperatorOptions {
   /** Wait for /readyz (caches synced) before returning; true by default. */
   waitReady?: boolean;
 }
-
-/** Timings short enough for tests, valid under the operator's rule retry < renew < lease. */
-export const FAST_LEASE = ["--lease-duration=4s", "--renew-deadline=3s", "--retry-period=500ms"];
 
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {
   const cluster = inject("cluster");
