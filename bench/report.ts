@@ -6,22 +6,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { API_VERSION, type MetricSettings, type Release } from "../src/api/v1alpha1/index.js";
+import { API_VERSION, type Release } from "../src/api/v1alpha1/index.js";
 import { publishReport } from "../src/providers/git/report-repo.js";
 import { composeReport } from "../src/report/compose.js";
 import { reportBytes } from "../src/report/fit.js";
 import { BoundedLog } from "../src/report/job-log.js";
 import { Redactor } from "../src/runtime/redaction.js";
-
-const METRICS: MetricSettings[] = Array.from({ length: 10 }, (_, index) => ({
-  name: `metric-${index}`,
-  query: `sum(rate(metric_${index}[1m]))`,
-  kind: "custom",
-  direction: index % 2 === 0 ? "up" : "down",
-  softRatio: 1.5,
-  hardRatio: 2,
-  floor: 0,
-}));
+import { TEN_METRICS as METRICS } from "../test/support/reports.js";
 
 const at = (second: number): string => new Date(Date.UTC(2026, 11, 4, 10, 0, second)).toISOString();
 

@@ -5,13 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source hack/lib/node.sh
+source hack/lib/npm.sh
 source hack/lib/k8s.sh
 
-if [ ! -d node_modules/tsx ]; then
-  printf '==> Installing npm packages (npm ci)\n' >&2
-  npm ci --no-audit --no-fund --loglevel=error > >(grep -v 'Unknown user config "nodedir"' >&2) 2>&1 \
-    || { echo "ERROR: npm ci failed (see above)" >&2; exit 1; }
-fi
+ensure_npm_packages || exit 1
 case "${1:-}" in
   up) ensure_k8s ;;
   *) ;;

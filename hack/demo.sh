@@ -8,14 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source hack/lib/node.sh
+source hack/lib/npm.sh
 source hack/lib/k8s.sh
 
-if [ ! -d node_modules/tsx ]; then
-  printf '==> Installing npm packages (npm ci)\n' >&2
-  # The machine's npm config has a `nodedir` key npm 11 warns about on every call: filter that line only.
-  npm ci --no-audit --no-fund --loglevel=error > >(grep -v 'Unknown user config "nodedir"' >&2) 2>&1 \
-    || { echo "ERROR: npm ci failed (see above); is the npm registry reachable?" >&2; exit 1; }
-fi
+ensure_npm_packages || exit 1
 
 if ! ensure_k8s; then
   echo "ERROR: the Kubernetes binaries for the local cluster are missing (see above); the demo cannot start a cluster" >&2

@@ -6,17 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source hack/lib/node.sh
+source hack/lib/npm.sh
 source hack/lib/helm.sh
 source hack/lib/k8s.sh
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 
-step "Installing npm packages (npm ci)"
-# The machine's npm config has a `nodedir` key npm 11 warns about on every call: filter that line only.
-if ! npm ci --no-audit --no-fund --loglevel=error > >(grep -v 'Unknown user config "nodedir"' >&2) 2>&1; then
-  echo "ERROR: npm ci failed (see above); is the npm registry reachable, and is package-lock.json in step with package.json?" >&2
-  exit 1
-fi
+npm_ci || exit 1
 
 step "Ensuring helm for the chart checks"
 ensure_helm

@@ -6,18 +6,9 @@ import { BoundedLog, seenLinesIn } from "./job-log.js";
 import { REPORT_KEY, renderReleaseReport, renderRollbackReport, ROLLBACK_REPORT_KEY } from "./render.js";
 import { seriesWasCut } from "./series-cut.js";
 import { parseSeries, type SeriesEntry } from "./watch-series.js";
+import { TEN_METRICS as METRICS } from "../../test/support/reports.js";
 
 const at = (minute: number): string => new Date(Date.UTC(2026, 10, 25, 10, minute)).toISOString();
-
-const METRICS: MetricSettings[] = Array.from({ length: 10 }, (_, index) => ({
-  name: `metric-${index}`,
-  query: `sum(rate(metric_${index}[1m]))`,
-  kind: "custom",
-  direction: index % 2 === 0 ? "up" : "down",
-  softRatio: 1.5,
-  hardRatio: 2,
-  floor: 0,
-}));
 
 function entry(interval: number, metrics: readonly MetricSettings[]): SeriesEntry {
   return {

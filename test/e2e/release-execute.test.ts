@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Environment, EnvironmentSpec, Release } from "../../src/api/v1alpha1/index.js";
 import { jobNameFor } from "../../src/release/jobs.js";
-import { eventually, kubectl, kubectlJson, uniqueName } from "./support/kubectl.js";
+import { eventually, kubectl, uniqueName } from "./support/kubectl.js";
 import { applyRecorderEnvironment, applyRecorderScript, jobsOf, runsOf } from "./support/deploys.js";
 import { putDemoApp, type DemoDeployment } from "./support/demo-app.js";
 import { startOperator, type OperatorProcess } from "./support/operator.js";
@@ -21,6 +21,7 @@ import {
   getEnvironment,
   NAMESPACE,
   releaseWhen,
+  reportOf,
 } from "./support/releases.js";
 
 const ONBOARD = {
@@ -74,17 +75,6 @@ async function releaseWith(
 }
 
 const completed = (release: Release): boolean => release.status?.phase === "Completed";
-
-async function reportOf(name: string): Promise<Record<string, string>> {
-  const configMap = await kubectlJson<{ data?: Record<string, string> }>([
-    "get",
-    "configmap",
-    `${name}-report`,
-    "-n",
-    NAMESPACE,
-  ]);
-  return configMap.data ?? {};
-}
 
 beforeAll(async () => {
   await applySharedFixtures();

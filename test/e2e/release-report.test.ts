@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Condition, EnvironmentSpec, Release } from "../../src/api/v1alpha1/index.js";
 import { applyRecorderEnvironment, applyRecorderScript, runsOf } from "./support/deploys.js";
-import { kubectl, kubectlJson, uniqueName } from "./support/kubectl.js";
+import { kubectl, uniqueName } from "./support/kubectl.js";
 import { waitUntilLeader } from "./support/leader.js";
 import { startOperator, type OperatorProcess } from "./support/operator.js";
 import { cloneReportRepo, deleteReportTags, type ReportClone } from "./support/report-repo.js";
@@ -21,6 +21,7 @@ import {
   eventMessages,
   NAMESPACE,
   releaseWhen,
+  reportOf,
   SHORT_WATCH,
 } from "./support/releases.js";
 
@@ -128,17 +129,6 @@ const committed = (release: Release): boolean =>
 
 function condition(release: Release, type: string): Condition | undefined {
   return release.status?.conditions?.find((entry) => entry.type === type);
-}
-
-async function reportOf(name: string): Promise<Record<string, string>> {
-  const configMap = await kubectlJson<{ data?: Record<string, string> }>([
-    "get",
-    "configmap",
-    `${name}-report`,
-    "-n",
-    NAMESPACE,
-  ]);
-  return configMap.data ?? {};
 }
 
 /** `YYYY-MM-DD-HHmm` of an RFC 3339 time, in UTC: the time part of report file names. */

@@ -147,6 +147,18 @@ export function getRelease(name: string): Promise<Release> {
   return kubectlJson<Release>(["get", "release", name, "-n", NAMESPACE]);
 }
 
+/** The data of a Release's report ConfigMap `<name>-report`. */
+export async function reportOf(name: string): Promise<Record<string, string>> {
+  const configMap = await kubectlJson<{ data?: Record<string, string> }>([
+    "get",
+    "configmap",
+    `${name}-report`,
+    "-n",
+    NAMESPACE,
+  ]);
+  return configMap.data ?? {};
+}
+
 export function getEnvironment(name: string): Promise<Environment> {
   return kubectlJson<Environment>(["get", "environment", name, "-n", NAMESPACE]);
 }
