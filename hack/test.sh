@@ -37,7 +37,7 @@ run "Format (prettier --check; fix with npm run format)" npx prettier --check --
 run "Generated files are fresh (else run npm run generate)" npx tsx hack/generate/main.ts --check
 run "Unit tests" npx vitest run --project unit --reporter=default --reporter=json --outputFile="$reports/unit.json"
 # The packaging tests run the chart's Argo CD health check with lua5.4; the cluster's packages come too.
-run "Debian packages (prometheus, docker-registry, git, openssl, apache2-utils, lua5.4)" \
+run "Debian packages (prometheus, docker-registry, git, openssl, apache2-utils, curl, lua5.4)" \
   node --import tsx hack/cluster/main.ts packages
 export HELM  # the packaging and e2e suites render the chart with it
 run "Packaging tests (kustomize, kubectl dry-run, helm lint and template)" \

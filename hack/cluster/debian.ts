@@ -36,6 +36,11 @@ export const HARNESS_DEBIAN_PACKAGES = [
     why: "bcrypt password entries for the registry's htpasswd file",
   },
   {
+    package: "curl",
+    binary: "/usr/bin/curl",
+    why: "the demo's deploy.sh, run on the node agents, calls the demo app's admin API with it",
+  },
+  {
     package: "lua5.4",
     binary: "/usr/bin/lua5.4",
     why: "runs the chart's Argo CD health check in the packaging tests",

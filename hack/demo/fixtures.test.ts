@@ -12,7 +12,7 @@ import {
   demoReleaseObject,
   servingStartSince,
   TEST_RESULTS_XML,
-  type DemoAppState,
+  type DemoAppServing,
 } from "./fixtures.js";
 
 const cluster: ClusterInfo = {
@@ -121,7 +121,7 @@ describe("the demo's objects", () => {
 describe("servingStartSince: whether the demo app needs a reset, and since when it has served 1.4.1 alone", () => {
   const STARTED = "2026-12-04T22:00:00.000Z";
   const entry = (at: string, summary: string) => ({ at, summary });
-  const cases: { situation: string; state: DemoAppState; since: string | undefined }[] = [
+  const cases: { situation: string; state: DemoAppServing; since: string | undefined }[] = [
     {
       situation: "a fresh app: on 1.4.1 since its process started",
       state: { stable: "1.4.1", weights: { "1.4.1": 100 }, history: [] },

@@ -10,6 +10,7 @@ import { SOURCE_COMPONENTS, SOURCE_TAG_PATTERN } from "../cluster/fixtures/git-h
 import { kubectl } from "../cluster/kubectl.js";
 import { WORKLOAD_NAMESPACE } from "../cluster/bootstrap.js";
 import type { ClusterInfo } from "../cluster/info.js";
+import { callDemoAdmin, type DemoAppState } from "../demo-app/client.js";
 import {
   API_VERSION,
   type EnvironmentSpec,
@@ -299,19 +300,16 @@ export async function createDemoRelease(cluster: ClusterInfo, release: DemoRelea
   await adminKubectl(cluster)(["create", "-f", "-"], JSON.stringify(demoReleaseObject(release)));
 }
 
-/** What the demo app's admin API answers (hack/demo-app/main.ts documents it); the part the demo reads. */
-export interface DemoAppState {
-  readonly stable: string;
-  readonly candidate?: { readonly version: string; readonly weight: number };
-  readonly weights: Readonly<Record<string, number>>;
-  readonly history: readonly { readonly at: string; readonly summary: string }[];
-}
+/** The part of the admin API's answer that says what the demo app serves, and since when. */
+export type DemoAppServing = Pick<DemoAppState, "stable" | "candidate" | "weights"> & {
+  readonly history: readonly Pick<DemoAppState["history"][number], "at">[];
+};
 
 /**
  * Since when the demo app has served START_VERSION alone, or undefined when it serves something else
  * (then it needs a reset). With no history the app has run START_VERSION since it started.
  */
-export function servingStartSince(state: DemoAppState, appStartedAt: string): string | undefined {
+export function servingStartSince(state: DemoAppServing, appStartedAt: string): string | undefined {
   const alone = Object.entries(state.weights).filter(([, weight]) => weight > 0);
   const onStart =
     state.stable === START_VERSION &&
@@ -320,25 +318,6 @@ export function servingStartSince(state: DemoAppState, appStartedAt: string): st
     alone[0]?.[0] === START_VERSION;
   if (!onStart) return undefined;
   return state.history.at(-1)?.at ?? appStartedAt;
-}
-
-async function demoAdmin(
-  cluster: ClusterInfo,
-  method: "GET" | "PUT",
-  route: string,
-  body?: unknown,
-): Promise<DemoAppState> {
-  const url = `${cluster.demoApp.adminUrl}${route}`;
-  const response = await fetch(url, {
-    method,
-    headers: { authorization: `Bearer ${cluster.demoApp.adminToken}`, "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(5_000),
-  });
-  const text = await response.text();
-  if (!response.ok)
-    throw new Error(`the demo app's admin API: ${method} ${url} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as DemoAppState;
 }
 
 export interface DemoAppReset {
@@ -355,9 +334,9 @@ export interface DemoAppReset {
  * is there. `appStartedAt`: when the app's process started (it starts on 1.4.1).
  */
 export async function resetDemoApp(cluster: ClusterInfo, appStartedAt: string): Promise<DemoAppReset> {
-  const state = await demoAdmin(cluster, "GET", "/state");
+  const state = await callDemoAdmin(cluster.demoApp, "GET", "/state");
   const since = servingStartSince(state, appStartedAt);
   if (since !== undefined) return { changed: false, weights: state.weights, since: new Date(since) };
-  const reset = await demoAdmin(cluster, "PUT", "/state", { stable: START_VERSION });
+  const reset = await callDemoAdmin(cluster.demoApp, "PUT", "/state", { stable: START_VERSION });
   return { changed: true, weights: reset.weights, since: new Date(reset.history.at(-1)?.at ?? Date.now()) };
 }

@@ -11,7 +11,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ensureDebianPackages, type DebianPackage } from "../cluster/debian.js";
 import type { ClusterInfo } from "../cluster/info.js";
 import { kubectl } from "../cluster/kubectl.js";
 import { bringUp } from "../cluster/lifecycle.js";
@@ -60,11 +59,6 @@ const REPORT_COMMIT_TIMEOUT_MS = 30_000;
 const WARM_UP_MS = 60_000;
 /** The human who approves: in the release-approvers group (hack/cluster/control-plane.ts HUMAN_USERS). */
 const APPROVER = "alice";
-
-/** The demo's Debian packages besides the cluster's (hack/cluster/debian.ts installs those). */
-const DEMO_DEBIAN_PACKAGES: readonly DebianPackage[] = [
-  { package: "curl", binary: "/usr/bin/curl", why: "deploy.sh calls the demo app's admin API with it" },
-];
 
 const LOG_FILE = path.join(DEMO_DIR, "operator.log");
 const GIT_CACHE_DIR = path.join(DEMO_DIR, "git-cache");
@@ -206,12 +200,6 @@ async function demo(): Promise<void> {
     `The demo's windows are short: a watch window of ${DEMO_WATCH.duration} with a reading every ${DEMO_WATCH.interval} ` +
       "(production watches for 30 to 60 minutes, every minute). Times are UTC.",
   );
-
-  step("Debian packages the demo needs besides the cluster's");
-  await ensureDebianPackages(DEMO_DEBIAN_PACKAGES, (line) => {
-    out(`    ${line}`);
-  });
-  out("    curl: present");
 
   step("The local cluster (npm run cluster -- up: starts what is not running, reuses what is)");
   const cluster = await bringUp(defaultStateDir());

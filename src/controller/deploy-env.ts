@@ -3,9 +3,7 @@
 import type { CoreV1Api } from "@kubernetes/client-node";
 import type { EnvFromSource } from "../api/v1alpha1/index.js";
 import type { EnvSource } from "../release/deploy-env.js";
-import { readObjectData } from "./object-data.js";
-
-const decode = (value: string): string => Buffer.from(value, "base64").toString("utf8");
+import { decodeSecretValue, readObjectData } from "./object-data.js";
 
 export async function readDeployEnvironment(
   core: CoreV1Api,
@@ -27,7 +25,9 @@ export async function readDeployEnvironment(
       kind,
       name,
       found: read.ok,
-      values: new Map(entries.map(([key, value]) => [key, kind === "Secret" ? decode(value) : value])),
+      values: new Map(
+        entries.map(([key, value]) => [key, kind === "Secret" ? decodeSecretValue(value) : value]),
+      ),
       binaryDataKeys: read.ok ? read.value.binaryDataKeys : [],
     });
   }

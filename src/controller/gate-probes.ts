@@ -19,7 +19,13 @@ import { checkManifest } from "../providers/registry/manifest.js";
 import { parseImageRepository } from "../providers/registry/image-reference.js";
 import type { GateProbeResults, ProbeOutcome } from "../release/gate.js";
 import { scriptSupportsRollback } from "../release/jobs.js";
-import { prometheusConnection, readData, readHttpCredentials, type Read } from "./object-data.js";
+import {
+  decodeSecretValue,
+  prometheusConnection,
+  readData,
+  readHttpCredentials,
+  type Read,
+} from "./object-data.js";
 
 export interface ProbeDependencies {
   core: CoreV1Api;
@@ -27,8 +33,6 @@ export interface ProbeDependencies {
   gitTimeoutMs: number;
   registryTimeoutMs: number;
 }
-
-const decode = (value: string): string => Buffer.from(value, "base64").toString("utf8");
 
 /** The values of one key, or of every key, of a ConfigMap or Secret, with where each came from. */
 async function readKeyed(
@@ -41,7 +45,7 @@ async function readKeyed(
   if (!data.ok) return data;
   const entries = Object.entries(data.value).map(([key, value]) => ({
     key,
-    text: kind === "Secret" ? decode(value) : value,
+    text: kind === "Secret" ? decodeSecretValue(value) : value,
   }));
   const chosen =
     reference.key === undefined ? entries : entries.filter((entry) => entry.key === reference.key);
@@ -144,7 +148,11 @@ async function probeRollbackImage(
       };
     }
     const host = parseImageRepository(artifact.repository).host;
-    const found = registryCredentialsFromDockerConfig(artifact.pullSecret.name, decode(config), host);
+    const found = registryCredentialsFromDockerConfig(
+      artifact.pullSecret.name,
+      decodeSecretValue(config),
+      host,
+    );
     if (!found.ok) return { ok: false, message: found.message };
     credentials = found.credentials;
   }

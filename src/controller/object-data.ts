@@ -16,6 +16,9 @@ export interface ObjectData {
   binaryDataKeys: string[];
 }
 
+/** A value of a Secret's `data` as text: the API returns it base64 encoded. */
+export const decodeSecretValue = (value: string): string => Buffer.from(value, "base64").toString("utf8");
+
 /** A ConfigMap's or Secret's data and binary keys; a 404 is a result, any other error is thrown. */
 export async function readObjectData(
   core: CoreV1Api,

@@ -144,7 +144,12 @@ export async function runOperator(
         },
       }),
       secrets: new ReleaseSecrets(clients.core, redactor),
-      publisher: { workDir: path.join(config.gitCacheDir, "reports"), timeoutMs: 60_000 },
+      publisher: {
+        core: clients.core,
+        redactor,
+        workDir: path.join(config.gitCacheDir, "reports"),
+        timeoutMs: 60_000,
+      },
       gateRecheckIntervalMs: config.gateRecheckIntervalMs,
     }),
   });

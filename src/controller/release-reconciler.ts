@@ -65,7 +65,7 @@ export interface ReconcilerDependencies {
   reportRunner: ProbeRunner<PublicationOutcome>;
   /** Reads the Secrets a release touches, so their values are kept out of all it writes. */
   secrets: ReleaseSecrets;
-  publisher: Omit<PublisherDependencies, "core" | "redactor">;
+  publisher: PublisherDependencies;
   gateRecheckIntervalMs: number;
   now: () => Date;
 }
@@ -108,6 +108,21 @@ function settingsFor(release: Release, view: EnvironmentView): ReleaseSettings |
   if (!spec.ok) return undefined;
   const resolved = resolveReleaseSettings(view.name, view.settings, spec.value);
   return resolved.ok ? resolved.value : undefined;
+}
+
+/** The Release as the API server has it now, past the cache; undefined when it is gone. */
+async function readRelease(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+): Promise<Release | undefined> {
+  const fresh: unknown = await clients.custom
+    .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RELEASE.plural, name })
+    .catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+  return fresh as Release | undefined;
 }
 
 /** Lines of output a snapshot of a stopped Job shows. */
@@ -243,19 +258,7 @@ export function releaseReconciler(
 
     if (decision.actions.length > 0) {
       // Acting on a stale cache could act twice: confirm the Release is as read before acting.
-      const fresh: unknown = await clients.custom
-        .getNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          namespace,
-          plural: RELEASE.plural,
-          name,
-        })
-        .catch((error: unknown) => {
-          if (isNotFound(error)) return undefined;
-          throw error;
-        });
-      const freshVersion = (fresh as Release | undefined)?.metadata.resourceVersion;
+      const freshVersion = (await readRelease(clients, namespace, name))?.metadata.resourceVersion;
       if (freshVersion !== cached.metadata.resourceVersion) {
         log.info(
           { cached: cached.metadata.resourceVersion, fresh: freshVersion },
@@ -372,20 +375,10 @@ async function publishCompleted(
   await dependencies.secrets.learn(namespace, secretsTouchedBy(settings));
   const configMap = caches.configMaps.get(reportConfigMapName(name), namespace);
   const outcome = reportRunner.resultOrStart(key, cached.metadata.uid ?? "", () =>
-    publishReleaseReport(
-      { ...dependencies.publisher, core: clients.core, redactor: dependencies.secrets.redactor },
-      cached,
-      settings,
-      configMap,
-    ),
+    publishReleaseReport(dependencies.publisher, cached, settings, configMap),
   );
   if (outcome === undefined) return {};
-  const fresh = (await clients.custom
-    .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: RELEASE.plural, name })
-    .catch((error: unknown) => {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    })) as Release | undefined;
+  const fresh = await readRelease(clients, namespace, name);
   if (fresh === undefined || fresh.status?.report?.gitCommit !== undefined) {
     reportRunner.settle(key);
     return {};

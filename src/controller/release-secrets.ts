@@ -4,7 +4,7 @@
 import type { CoreV1Api } from "@kubernetes/client-node";
 import type { ReleaseSettings } from "../api/v1alpha1/index.js";
 import { secretValuesOf, type Redactor } from "../runtime/redaction.js";
-import { readData } from "./object-data.js";
+import { decodeSecretValue, readData } from "./object-data.js";
 
 export interface TouchedSecret {
   name: string;
@@ -39,8 +39,6 @@ export function secretsTouchedBy(settings: ReleaseSettings): TouchedSecret[] {
   });
 }
 
-const decode = (value: string): string => Buffer.from(value, "base64").toString("utf8");
-
 export class ReleaseSecrets {
   private readonly readAt = new Map<string, number>();
 
@@ -71,7 +69,7 @@ export class ReleaseSecrets {
       }
       if (read.ok) {
         const decoded = Object.fromEntries(
-          Object.entries(read.value).map(([name, value]) => [name, decode(value)]),
+          Object.entries(read.value).map(([name, value]) => [name, decodeSecretValue(value)]),
         );
         this.redactor.add(secretValuesOf(secret.purpose, decoded));
       }

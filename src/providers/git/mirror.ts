@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 
-/** `<cacheDir>/<first 16 hex digits of sha256(url)>.git`: one mirror per URL, a name safe on any file system. */
+/** `<cacheDir>/<first 16 hex digits of sha256(url)>.git`: one bare repository per URL (a mirror, or a report repository), a name safe on any file system. */
 export function mirrorPath(cacheDir: string, url: string): string {
   return path.join(cacheDir, `${createHash("sha256").update(url).digest("hex").slice(0, 16)}.git`);
 }

@@ -5,7 +5,6 @@
 // loses a race is rebuilt on the new remote branch and tried again; republishing the same files is a
 // no-op that returns the commit that last changed them. Failures throw a ReportPublishError that names
 // the URL (without user info) and the step, and never carries the credentials.
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -19,7 +18,7 @@ import {
   runGit,
   scrubSecrets,
 } from "./git-process.js";
-import { serialized } from "./mirror.js";
+import { mirrorPath, serialized } from "./mirror.js";
 import { pushRejection, remoteRefCommit } from "./push-output.js";
 import { branchNameProblem, tagNameProblem } from "./ref-names.js";
 import { normaliseReportPath } from "./report-files.js";
@@ -99,11 +98,6 @@ export const DEFAULT_MAX_PUSH_ATTEMPTS = 8;
  */
 export function racePauseMs(attempt: number, random: () => number = Math.random): number {
   return Math.round(random() * 250 * Math.min(attempt, 8));
-}
-
-/** `<workDir>/report-<first 16 hex digits of sha256(url)>.git`: one repository per URL. */
-export function reportRepositoryPath(workDir: string, url: string): string {
-  return path.join(workDir, `report-${createHash("sha256").update(url).digest("hex").slice(0, 16)}.git`);
 }
 
 /**
@@ -448,6 +442,7 @@ export async function publishReport(request: PublishRequest): Promise<PublishRes
   if (problem !== undefined) {
     throw new ReportPublishError(`invalid report request for ${url}: ${problem}`, "request", url);
   }
-  const repository = reportRepositoryPath(request.workDir, request.url);
+  // One bare repository per URL, named as the change summary's mirrors are (the operator gives each its own folder).
+  const repository = mirrorPath(request.workDir, request.url);
   return serialized(repository, () => publishInRepository(request, repository));
 }
